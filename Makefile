@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` (set up, run the default sweep, write the report)
+# and `make test` (set up, run the whole test suite). Both create .venv on first use.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+OUT     ?= results/default
+
+.PHONY: setup demo test test-fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python run.py sweep --scenarios all --seeds 20 --steps 104 --out $(OUT) --resume-ok
+	$(BIN)/python run.py report $(OUT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/model_speed.py
+	$(BIN)/python benchmarks/sweep_throughput.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

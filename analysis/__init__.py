@@ -1,0 +1,1 @@
+"""Everything that reads results: loading the store, statistics, comparison, sensitivity, charts, report."""

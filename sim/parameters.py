@@ -1,0 +1,299 @@
+"""The one table of model parameters: name, default, unit, allowed range, source.
+
+Every other part of the project (scenario files, ``--set`` overrides, sweep axes, browser
+sliders, the ODD document) refers to parameters by these names and is validated against
+this table. Sources marked [E] are estimates or free parameters chosen in calibration;
+the others cite ``../shared/notes/domain.md`` (section numbers) or the literature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter with its meaning, unit, range and source."""
+
+    name: str
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    group: str
+    doc: str
+    source: str
+    kind: type = float
+    behavioural: bool = True  # False for sizes and switches that sensitivity analysis should not vary
+
+    def range_text(self) -> str:
+        """The allowed range, as shown in error messages and ``run.py params``."""
+        if self.kind is str:
+            return "a date YYYY-MM-DD"
+        if self.kind is bool:
+            return "true or false"
+        return f"{self.kind.__name__} in [{self.low:g}, {self.high:g}]"
+
+
+def _p(name, default, unit, low, high, group, doc, source, kind=float, behavioural=True) -> Param:
+    return Param(name, default, unit, low, high, group, doc, source, kind, behavioural)
+
+
+_TABLE: list[Param] = [
+    # --- time, space and scale ------------------------------------------------------------
+    _p("start_date", "2021-08-15", "date", None, None, "time",
+       "Calendar date of step 0 (the Taliban enter Kabul).", "model-spec: Time and space", str, False),
+    _p("steps", 104, "weeks", 1, 1040, "time",
+       "Default horizon: number of weekly steps.", "model-spec: Time and space", int, False),
+    _p("scale", 5, "people/agent", 1, 50, "scale",
+       "People one Recruit agent stands for. 5 divides every sourced group size (65, 55, 50, 1,800, 2,200).",
+       "[E] design choice", int, False),
+    _p("recruit_pool", 30000, "people", 1000, 1000000, "scale",
+       "Size of the at-risk recruitment pool (young people reachable by recruiters), spread over provinces by population.",
+       "[E] free; no sourced figure (domain.md §2.10 lists the sources of recruits, not their number)", int, False),
+    # --- initial forces -------------------------------------------------------------------
+    _p("iskp_initial_members", 2200, "people", 0, 20000, "init",
+       "ISIS-K members on 15 Aug 2021, placed by the province table's presence level.",
+       "UN SG S/2022/63 'previous estimate' ~2,200 (domain.md §2.1)", int, False),
+    _p("iskp_cell_size", 50, "people", 5, 500, "init",
+       "Members per ISIS-K cell at initialisation; cells larger than twice this split.",
+       "[E]; UN MT Jan 2020 reports a covert cell of up to 25 in Faryab (domain.md §2.1)", int),
+    _p("taliban_strength", 70000, "fighters", 1000, 300000, "init",
+       "Taliban fighters at the start, spread over units by province population.",
+       "UN estimate ~70,000 via WSJ Nov 2021; UN MT 58,000-100,000 (domain.md §2.2)", int, False),
+    _p("taliban_units", 102, "units", 34, 1000, "init",
+       "Number of Taliban units (every province has at least one).", "[E]", int, False),
+    _p("elders_per_province", 3, "elders", 1, 30, "init",
+       "Tribal elders / elder councils per province.", "[E]; Geller & Moss 2008 (domain.md §1.3)", int, False),
+    _p("salafi_share_core", 0.30, "share", 0.0, 1.0, "init",
+       "Share of the pool that is Salafi in Nangarhar, Kunar and Nuristan.",
+       "[E]; EUAA 2024: 'several hundred thousand', mainly Nangarhar, Kunar, Nuristan (domain.md §2.9)"),
+    _p("salafi_share_other", 0.03, "share", 0.0, 1.0, "init",
+       "Share of the pool that is Salafi in Kunduz and Badakhshan (profiled from 2023) and elsewhere x0.3.",
+       "[E]; EUAA 2024 (domain.md §2.9)"),
+    # --- recruitment (mechanism 1) ----------------------------------------------------------
+    _p("legitimacy_initial", 0.55, "0-1", 0.0, 1.0, "legitimacy",
+       "Taliban legitimacy in every province at the start.", "[E]; Epstein 2002 uses L=0.8 (domain.md §1.1)"),
+    _p("activation_threshold", 0.10, "0-1", 0.0, 1.0, "recruitment",
+       "T in Epstein's rule G - R*P > T.", "Epstein 2002; Mesa active_threshold=0.1 (domain.md §1.1)"),
+    _p("arrest_k", 2.3, "1", 0.0, 10.0, "recruitment",
+       "k in P = 1 - exp(-k * round(C/A)).", "Epstein 2002; Mesa arrest_prob_constant=2.3 (domain.md §1.1)"),
+    _p("vision", 2, "cells", 1, 6, "recruitment",
+       "Radius (Moore, 20 km cells) within which recruits weigh Taliban against ISIS-K presence.",
+       "[E]; near-repeat range ~20 km (Chuang et al. 2019, domain.md §1.6)", int),
+    _p("cop_strength", 600.0, "fighters", 10.0, 10000.0, "recruitment",
+       "Taliban fighters that count as one 'cop' C in the arrest-probability ratio.", "[E] calibrated"),
+    _p("ideology_weight", 0.35, "1", 0.0, 2.0, "recruitment",
+       "Weight of a recruit's ideology beside its grievance in ISIS-K's pull.", "[E] calibrated"),
+    _p("victory_dampening", 0.40, "0-1", 0.0, 1.0, "recruitment",
+       "How much the Taliban's victory lowers ISIS-K's appeal.",
+       "article, Clash of ideas: 'uphill struggle to attract new supporters'"),
+    _p("taliban_pragmatism", 0.20, "0-1", 0.0, 1.0, "recruitment",
+       "Perceived Taliban pragmatism (Doha, airport security with the US) raising ISIS-K's appeal.",
+       "article: 'ISIS-Khorasan accused the Afghan movement of cooperating with the United States'"),
+    _p("recruit_contact_rate", 0.04, "1/week", 0.0, 1.0, "recruitment",
+       "Chance per week that a willing civilian within a cell's reach is actually recruited.", "[E] calibrated"),
+    _p("recruit_radius", 2, "cells", 0, 6, "recruitment",
+       "Reach of a cell's recruiters.", "[E]", int),
+    _p("taliban_recruit_rate", 0.004, "1/week", 0.0, 0.2, "recruitment",
+       "Weekly hazard scale of a civilian joining the Taliban when legitimacy exceeds grievance.", "[E]"),
+    # --- Salafi pool (mechanism 2) ---------------------------------------------------------
+    _p("salafi_persecution", 0.30, "0-1", 0.0, 1.0, "salafi",
+       "Intensity of Taliban persecution of Salafis (closing mosques and madrassas, arrests).",
+       "article: 'The Taliban has even begun to persecute members of the Afghan Salafi community'; EUAA 2024"),
+    _p("persecution_backfire", 0.06, "1/week", 0.0, 0.5, "salafi",
+       "Anger a persecuted Salafi gains per week at full persecution (Bennett's anger update).",
+       "[E]; Bennett 2008 anger form (domain.md §1.4); Sayed 2021"),
+    _p("persecution_deterrence", 0.50, "0-1", 0.0, 1.0, "salafi",
+       "Extra perceived risk of a persecuted Salafi at full persecution.", "[E]; Epstein 2002 deterrence"),
+    _p("salafi_ideology_bonus", 0.25, "0-1", 0.0, 1.0, "salafi",
+       "Extra ideological receptiveness of Salafi recruits.", "[E]; IQNA: 'most ISIS members are from the Afghan Salafi sect' (weak)"),
+    # --- prison escape (mechanism 3) --------------------------------------------------------
+    _p("escapee_ideology", 0.80, "0-1", 0.0, 1.0, "escape",
+       "Mean ideology of escaped ISIS-K prisoners.", "[E]; 'many of them returned to the ranks' (article)"),
+    _p("escapee_anger", 0.50, "0-1", 0.0, 1.0, "escape",
+       "Anger escaped prisoners carry out of prison.", "[E]; Epstein: jailed agents 'emerge as aggrieved as they went in'"),
+    # --- attacks (mechanisms 4, 5) ---------------------------------------------------------
+    _p("ambush_rate", 0.10, "1/week", 0.0, 1.0, "attacks",
+       "Chance per week that a cell with a Taliban unit within reach ambushes it.", "[E] calibrated on P1"),
+    _p("ambush_reach", 2, "cells", 0, 6, "attacks",
+       "Distance at which a cell can strike a unit.", "[E]", int),
+    _p("ambush_lethality", 1.5, "deaths/attack", 0.0, 20.0, "attacks",
+       "Expected Taliban deaths per ambush with full surprise.", "[E]; mostly IEDs (ExTrac Sep 2021, domain.md P6)"),
+    _p("ambush_counterfire", 0.15, "share", 0.0, 1.0, "attacks",
+       "Expected share of an ambushing cell's members lost to return fire without surprise.", "[E]; Deitchman 1962 area fire"),
+    _p("ambush_civilian_harm", 0.4, "deaths/attack", 0.0, 20.0, "attacks",
+       "Expected civilian deaths per ambush (IEDs on roads and markets).", "[E]"),
+    _p("near_repeat", 1.0, "1", 0.0, 5.0, "attacks",
+       "Boost of attack chance per unit of recent violence nearby (self-excitation).",
+       "Chuang et al. 2019: IS near-repeat within 20 km and ~10 weeks (P11)"),
+    _p("hp_rate", 0.03, "1/week", 0.0, 1.0, "attacks",
+       "Chance per week that a cell able to mount a high-profile attack does so.", "[E] calibrated on P6"),
+    _p("hp_min_members", 40, "people", 5, 1000, "attacks",
+       "Members a cell needs to mount a high-profile attack.", "[E]; 4-5 attackers in Kandahar/hospital (domain.md §2.5)", int),
+    _p("hp_cost", 1.0, "resource units", 0.0, 10.0, "attacks",
+       "Resources a high-profile attack consumes.", "[E]"),
+    _p("hp_reach", 12, "cells", 0, 60, "attacks",
+       "Distance (20 km cells) to the city a cell can strike.", "[E]; Kabul, Kunduz, Kandahar struck in 2021", int),
+    _p("hp_leadership_share", 0.30, "share", 0.0, 1.0, "attacks",
+       "Share of high-profile attacks aimed at Taliban leaders (Eidgah, military hospital).",
+       "domain.md §2.5: 2 of 6 big 2021 attacks"),
+    _p("mass_casualty_deaths", 40.0, "deaths", 1.0, 500.0, "attacks",
+       "Median civilians killed by a mass-casualty attack (lognormal, sigma 0.7).",
+       "domain.md §2.5: Kunduz 46, Kandahar 35-65, hospital 19-25, airport >=170"),
+    _p("leadership_deaths", 8.0, "deaths", 0.0, 100.0, "attacks",
+       "Median people killed by a leadership attack (half Taliban, half civilians).",
+       "domain.md §2.5: Eidgah 2-12, hospital 19-25"),
+    _p("hp_visibility_gain", 0.04, "appeal", 0.0, 0.5, "attacks",
+       "Appeal gained among hardliners (ideology > 0.5) per high-profile attack.", "Bloom 2004; Conrad & Greene 2015 (domain.md §1.6)"),
+    _p("hp_support_loss", 0.10, "0-1", 0.0, 1.0, "attacks",
+       "Local support ISIS-K loses in the struck province per mass-casualty attack.", "Zahedzadeh (domain.md §1.6)"),
+    _p("resource_income", 0.08, "units/week", 0.0, 2.0, "attacks",
+       "Resources a cell gathers per week (extortion, smuggling, donations).", "[E]"),
+    # --- counter-insurgency (mechanism 6) ---------------------------------------------------
+    _p("detection_base", 0.25, "1/week", 0.0, 2.0, "coin",
+       "Detection hazard of a fully exposed cell by a unit with intelligence 1.", "[E] calibrated on P8"),
+    _p("intelligence_initial", 0.30, "0-1", 0.0, 1.0, "coin",
+       "Intelligence of Taliban units at the start.", "[E]; Kress & Szechtman 2009 (domain.md §1.5)"),
+    _p("intelligence_gain", 0.02, "1/week", 0.0, 0.5, "coin",
+       "Intelligence a unit gains per week in contact with ISIS-K.", "[E]"),
+    _p("exposure_gain", 0.15, "per attack", 0.0, 1.0, "coin",
+       "Exposure a cell gains per attack it mounts.", "[E]"),
+    _p("exposure_decay", 0.08, "1/week", 0.0, 1.0, "coin",
+       "Weekly decay of a cell's exposure when it lies low.", "[E]"),
+    _p("raid_capture", 0.30, "share", 0.0, 1.0, "coin",
+       "Share of a detected cell's members seized in a raid.", "[E]; Bennett 2008 effectiveness 0.8 per hit"),
+    _p("ejk_share", 0.40, "share", 0.0, 1.0, "coin",
+       "Share of seized suspects killed extrajudicially rather than detained.",
+       "HRW 2022; UNAMA 2022 (domain.md §2.7); lever of iron fist"),
+    _p("ejk_accuracy", 0.55, "share", 0.05, 1.0, "coin",
+       "Share of those killed who are members (Bennett's accuracy); the rest are civilians from the pool.",
+       "[E] free: 'share of non-members among those killed: not found' (domain.md §2.7)"),
+    _p("detention_weeks", 26, "weeks", 1, 520, "coin",
+       "Weeks a detainee is held before release (Epstein's jail term).", "[E]; Epstein J_max", int),
+    _p("anger_gain", 0.05, "1/death", 0.0, 1.0, "coin",
+       "Anger gained per killing nearby: A += gain * n * (1 - A).", "Bennett 2008 Eq. (anger 0.05 per civilian hurt)"),
+    _p("harm_radius", 1, "cells", 0, 5, "coin",
+       "Radius around a killing within which civilians are angered.", "Bennett 2008 interaction range", int),
+    _p("anger_decay", 0.01, "1/week", 0.0, 0.5, "coin",
+       "Weekly decay of anger.", "[E]"),
+    # --- surrender, monitoring, relapse (mechanism 7) ------------------------------------------
+    _p("elder_influence", 0.50, "0-1", 0.0, 1.0, "surrender",
+       "Mean influence of tribal elders.", "[E]; Nangarhar deal brokered by elders (article)"),
+    _p("elder_stance_taliban", 0.65, "0-1", 0.0, 1.0, "surrender",
+       "Initial mean stance of elders toward the Taliban (1 = fully cooperating).", "[E]"),
+    _p("surrender_rate", 0.25, "1/week", 0.0, 2.0, "surrender",
+       "Hazard scale of an elder brokering the surrender of a cell under pressure.", "[E] calibrated on P9"),
+    _p("amnesty", 0.50, "0-1", 0.0, 1.0, "surrender",
+       "Generosity of the terms offered (pardon under conditions); lever of elder amnesty.",
+       "Nangarhar 'conditional pardon' (domain.md §2.8)"),
+    _p("surrender_share", 0.35, "share", 0.0, 1.0, "surrender",
+       "Expected share of a cell's members who come over in one brokered surrender.", "[E]; groups of 35-65 (P9)"),
+    _p("monitoring", 0.70, "0-1", 0.0, 1.0, "surrender",
+       "Strength of Taliban intelligence monitoring of the surrendered.",
+       "article: 'closely monitored by Taliban intelligence'"),
+    _p("relapse_rate", 0.01, "1/week", 0.0, 0.5, "surrender",
+       "Weekly relapse hazard of a surrendered recruit with grievance 1 and no monitoring.",
+       "[E] free: relapse rate not found (domain.md §2.8)"),
+    # --- elders (mechanism 8) -------------------------------------------------------------
+    _p("elder_intel_weight", 1.0, "1", 0.0, 5.0, "elders",
+       "Detection boost per unit of pro-Taliban elder influence in a province.", "[E]"),
+    _p("elder_attack_rate", 0.01, "1/week", 0.0, 0.5, "elders",
+       "Chance per week that a cell kills a pro-Taliban elder in its province.", "[E]"),
+    _p("elder_harm_sensitivity", 0.02, "1/death", 0.0, 0.5, "elders",
+       "Loss of elder stance toward the Taliban per extrajudicial killing of a non-member in the province.", "[E]"),
+    # --- movement (mechanism 9) -----------------------------------------------------------
+    _p("cell_move_prob", 0.30, "1/week", 0.0, 1.0, "movement",
+       "Chance per week that a cell under pressure moves (evasion) or seeks recruits.", "[E]"),
+    _p("unit_mobile_share", 0.30, "share", 0.0, 1.0, "movement",
+       "Share of Taliban units that redeploy toward recent ISIS-K violence.", "[E]"),
+    _p("unit_speed", 2, "cells/week", 0, 10, "movement",
+       "Cells a mobile unit moves per week.", "[E]", int),
+    # --- external actors (mechanism 10) -----------------------------------------------------
+    _p("external_strikes", 0.0, "strikes/week", 0.0, 10.0, "external",
+       "External (e.g. US) strikes on ISIS-K cells per week.", "article: 'join the column of Afghanistan's neighbors'"),
+    _p("strike_kill_share", 0.30, "share", 0.0, 1.0, "external",
+       "Share of a struck cell's members killed.", "[E]"),
+    _p("strike_collateral", 3.0, "deaths/strike", 0.0, 50.0, "external",
+       "Expected civilian deaths per external strike.", "[E]; Kabul drone strike 29 Aug 2021 killed 10 civilians"),
+    _p("border_interdiction", 0.0, "0-1", 0.0, 1.0, "external",
+       "Share of foreign fighters and supplies stopped at the borders (Russia/Tajikistan exercises).",
+       "article: Russia's exercises with Tajikistan along the border"),
+    _p("foreign_fighter_inflow", 5.0, "people/week", 0.0, 200.0, "external",
+       "Foreign fighters reaching border provinces per week without interdiction.",
+       "UN SG Jan 2022: 'only small numbers' of foreign fighters arrived (domain.md §2.10)"),
+    _p("foreign_resource_inflow", 0.5, "units/week", 0.0, 10.0, "external",
+       "Resources reaching cells in border provinces per week without interdiction.", "[E]; weapons from TTP stocks (domain.md §2.11)"),
+    _p("foreign_support_taliban", 0.0, "0-1", 0.0, 1.0, "external",
+       "Foreign support to the Taliban, raising their capacity and legitimacy.",
+       "article: 'whether the new regime can obtain support from abroad is still unclear'"),
+    _p("external_support_iskp", 0.0, "0-1", 0.0, 1.0, "external",
+       "External support to ISIS-K: money for recruits and attacks.", "WSJ: ISKP 'provides large sums of money for their new recruits' (domain.md §2.10)"),
+    # --- legitimacy (mechanism 11) -------------------------------------------------------------
+    _p("legitimacy_rate", 0.05, "1/week", 0.0, 1.0, "legitimacy",
+       "Weekly speed at which legitimacy moves toward its security-driven target.", "[E]"),
+    _p("legitimacy_security_gain", 0.15, "0-1", 0.0, 1.0, "legitimacy",
+       "Legitimacy gained where there is no recent violence.", "[E]; Lemos 2018 endogenous legitimacy"),
+    _p("legitimacy_harm", 0.02, "per death/100k", 0.0, 1.0, "legitimacy",
+       "Legitimacy lost per civilian death per 100,000 inhabitants.", "[E]"),
+    _p("legitimacy_ejk_penalty", 0.004, "per killing", 0.0, 0.1, "legitimacy",
+       "Legitimacy lost in a province per extrajudicial killing there.", "[E]; HRW 2022"),
+    _p("taliban_reinforcement", 0.01, "1/week", 0.0, 0.5, "coin",
+       "Weekly share of a unit's losses made good by reinforcement.", "[E]; Kress & Szechtman reinforcement"),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}
+
+
+class ParameterError(UserError, ValueError):
+    """A parameter name or value that the table does not allow."""
+
+
+def coerce(name: str, value: Any, where: str = "") -> Any:
+    """Return ``value`` converted to the parameter's type, or raise ParameterError naming the range."""
+    where = f" in {where}" if where else ""
+    if name not in PARAMS:
+        close = [n for n in PARAMS if n.split("_")[0] == name.split("_")[0]][:5]
+        hint = f" Similar names: {', '.join(close)}." if close else ""
+        raise ParameterError(
+            f"Unknown parameter '{name}'{where}. `python run.py params` lists all {len(PARAMS)} parameters.{hint}")
+    p = PARAMS[name]
+    if p.kind is str:
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ParameterError(f"Parameter '{name}'{where} is '{value}', which is not {p.range_text()}.") from None
+        return str(value)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ParameterError(f"Parameter '{name}'{where} is '{value}', not a number; allowed: {p.range_text()}.") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(f"Parameter '{name}'{where} has type {type(value).__name__}; allowed: {p.range_text()}.")
+    if p.kind is int:
+        if float(value) != int(value):
+            raise ParameterError(f"Parameter '{name}'{where} is {value}, not a whole number; allowed: {p.range_text()}.")
+        value = int(value)
+    else:
+        value = float(value)
+    if not (p.low <= value <= p.high):
+        raise ParameterError(f"Parameter '{name}'{where} is {value:g}, outside the allowed range: {p.range_text()} ({p.unit}).")
+    return value
+
+
+def defaults() -> dict[str, Any]:
+    """All parameters at their default values."""
+    return {p.name: p.default for p in _TABLE}
+
+
+def resolve(overrides: dict[str, Any] | None = None, where: str = "") -> dict[str, Any]:
+    """Defaults updated with validated overrides."""
+    values = defaults()
+    for k, v in (overrides or {}).items():
+        values[k] = coerce(k, v, where)
+    return values

@@ -1,0 +1,82 @@
+"""One run = (scenario, seed) -> tidy tables. Used by ``run.py run``, the sweep runner and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from mesa import Agent
+
+from .model import InsurgencyModel
+from .outputs import EVENT_COLUMNS, NATIONAL_COLUMNS, PROVINCE_COLUMNS
+from .scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """The tables of one run, in the column order of ``sim.outputs``."""
+
+    national: pd.DataFrame
+    provinces: pd.DataFrame
+    events: pd.DataFrame
+    conserved: bool
+
+
+def run_one(scenario: Scenario, seed: int, steps: int | None = None, overrides: dict[str, Any] | None = None) -> RunResult:
+    """Run a scenario for ``steps`` weeks (default: the scenario's ``steps``) with one seed."""
+    model = InsurgencyModel.from_scenario(scenario, rng=int(seed), **(overrides or {}))
+    n = int(steps if steps is not None else model.p["steps"])
+    conserved = True
+    for _ in range(n):
+        model.step()
+        conserved &= sum(model.people_by_state().values()) == model.pool.n * model.scale
+    result = frames(model)
+    result.conserved = conserved
+    release(model)
+    return result
+
+
+def frames(model: InsurgencyModel) -> RunResult:
+    """The DataCollector's tables with scenario, seed, step and date attached."""
+    dc = model.datacollector
+    national = dc.get_model_vars_dataframe().reset_index(drop=True)
+    national.insert(0, "step", range(len(national)))
+    national.insert(1, "date", [model.date_of(s).isoformat() for s in national["step"]])
+    provinces = dc.get_table_dataframe("provinces")
+    events = dc.get_table_dataframe("events")
+    if events.empty:
+        events = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    out = []
+    for df in (national, provinces, events):
+        df = df.copy()
+        df.insert(0, "scenario", model.scenario.name)
+        df.insert(1, "seed", model.seed)
+        df["date"] = pd.to_datetime(df["date"])
+        out.append(df)
+    national, provinces, events = out
+    return RunResult(national[list(NATIONAL_COLUMNS)], provinces[list(PROVINCE_COLUMNS)], events, True)
+
+
+def release(model: InsurgencyModel) -> None:
+    """Let a finished model be garbage-collected: Mesa 3.3.1 keeps every model in ``Agent._ids``."""
+    Agent._ids.pop(model, None)
+
+
+def write_run(result: RunResult, out: Path, manifest: dict) -> list[Path]:
+    """Write the tables (Parquet and CSV), the manifest and a quick chart into ``out``."""
+    from .manifest import write_json_atomic
+    from .quicklook import quick_chart
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in (("national", result.national), ("provinces", result.provinces), ("events", result.events)):
+        df.to_parquet(out / f"{name}.parquet", index=False)
+        df.to_csv(out / f"{name}.csv", index=False)
+        written += [out / f"{name}.parquet", out / f"{name}.csv"]
+    written.append(quick_chart(result.national, out / "main_series.png"))
+    write_json_atomic(out / "manifest.json", manifest)
+    written.append(out / "manifest.json")
+    return written
