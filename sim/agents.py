@@ -84,7 +84,15 @@ class Recruit(Agent):
         return self.model.geo.names[int(self._get("province"))]
 
 
-class IskpCell(CellAgent):
+class _Placed(CellAgent):
+    """A cell agent that remembers the province of the grid cell it stands on."""
+
+    def place(self, cell) -> None:
+        self.cell = cell
+        self.province = int(self.model.geo.province_grid[cell.coordinate])
+
+
+class IskpCell(_Placed):
     """A clandestine ISIS-K cell: members (recruits), resources, exposure, recent losses.
 
     Summary of rules, in order each week: gather resources; move or split (mechanism 9); mount a
@@ -94,7 +102,7 @@ class IskpCell(CellAgent):
 
     def __init__(self, model: "InsurgencyModel", cell, resources: float = 0.0):
         super().__init__(model)
-        self.cell = cell
+        self.place(cell)
         self.resources = resources
         self.exposure = 0.2
         self.recent_losses = 0
@@ -109,10 +117,6 @@ class IskpCell(CellAgent):
     @property
     def people(self) -> int:
         return len(self.members) * self.model.p["scale"]
-
-    @property
-    def province(self) -> int:
-        return int(self.cell.province)
 
     def step(self) -> None:
         if not self.alive:
@@ -148,7 +152,7 @@ class IskpCell(CellAgent):
             options = m.country_neighbourhood(self.cell, 2)
             if options:
                 score = m.cell_move_scores(options, evade=pressured)
-                self.cell = options[int(np.argmax(score + m.rng.random(len(options)) * 1e-6))]
+                self.place(options[int(np.argmax(score + m.rng.random(len(options)) * 1e-6))])
         members = self.members
         if len(members) * m.p["scale"] > 2 * m.p["iskp_cell_size"]:
             m.split_cell(self, members)
@@ -198,7 +202,7 @@ class IskpCell(CellAgent):
             m.kill_elder(self, m.random.choice(targets))
 
 
-class TalibanUnit(CellAgent):
+class TalibanUnit(_Placed):
     """A Taliban garrison or mobile unit of many fighters.
 
     Summary of rules each week: make good part of recent losses; if mobile, redeploy toward recent
@@ -208,17 +212,13 @@ class TalibanUnit(CellAgent):
 
     def __init__(self, model: "InsurgencyModel", cell, strength: float, posture: Posture, intelligence: float):
         super().__init__(model)
-        self.cell = cell
+        self.place(cell)
         self.strength = strength
         self.establishment = strength
         self.posture = posture
         self.intelligence = intelligence
         self.recent_losses = 0.0
         self.alive = True
-
-    @property
-    def province(self) -> int:
-        return int(self.cell.province)
 
     def step(self) -> None:
         self.reinforce()
@@ -243,7 +243,7 @@ class TalibanUnit(CellAgent):
             here = m.violence_attraction[self.cell.coordinate]
             if v.max() <= here:
                 return
-            self.cell = options[int(np.argmax(v))]
+            self.place(options[int(np.argmax(v))])
 
     def search_and_raid(self) -> None:
         """Mechanism 6: detection grows with intelligence, elder cooperation and cell exposure.
@@ -274,13 +274,10 @@ class TribalElder(FixedAgent):
     def __init__(self, model: "InsurgencyModel", cell, influence: float, stance_taliban: float):
         super().__init__(model)
         self.cell = cell
+        self.province = int(model.geo.province_grid[cell.coordinate])
         self.influence = influence
         self.stance_taliban = stance_taliban
         self.alive = True
-
-    @property
-    def province(self) -> int:
-        return int(self.cell.province)
 
     @property
     def stance_iskp(self) -> float:

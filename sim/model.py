@@ -79,6 +79,7 @@ class InsurgencyModel(mesa.Model):
         self.elder_intel = np.zeros(n_prov)
         self.harm = np.zeros(self.geo.shape)
         self.added_agents = 0
+        self._members: dict[int, np.ndarray] = {}
         self._build_grid()
         self.pool = RecruitPool()
         self._populate()
@@ -190,20 +191,40 @@ class InsurgencyModel(mesa.Model):
         return list(self.agents_by_type.get(TribalElder, []))
 
     def members_of(self, uid: int) -> np.ndarray:
-        return np.flatnonzero((self.pool.cell_of == uid) & (self.pool.state == Affiliation.ISKP))
+        """Pool indices of a cell's members (cached until membership of that cell changes)."""
+        cached = self._members.get(uid)
+        if cached is None:
+            cached = np.flatnonzero((self.pool.cell_of == uid) & (self.pool.state == Affiliation.ISKP))
+            self._members[uid] = cached
+        return cached
+
+    def _touch(self, uids) -> None:
+        for uid in np.unique(uids):
+            self._members.pop(int(uid), None)
+
+    def _snapshot(self) -> None:
+        """Positions of cells and units as arrays, taken between phases (nobody moves within a phase
+        while others look them up), so spatial queries are array operations, not scans of agents."""
+        self._cells = self.iskp_cells
+        self._cell_xy = np.array([c.cell.coordinate for c in self._cells], dtype=int).reshape(-1, 2)
+        self._units = self.units
+        self._unit_xy = np.array([u.cell.coordinate for u in self._units], dtype=int).reshape(-1, 2)
+        self._cells_by_prov: dict[int, list[IskpCell]] = {}
+        for c in self._cells:
+            self._cells_by_prov.setdefault(c.province, []).append(c)
+
+    @staticmethod
+    def _within(xy: np.ndarray, coord, radius: int) -> np.ndarray:
+        return np.flatnonzero(np.abs(xy - np.asarray(coord)).max(axis=1) <= radius) if len(xy) else np.zeros(0, int)
 
     def cells_near(self, coord, radius: int) -> list[IskpCell]:
-        x, y = coord
-        return [c for c in self.iskp_cells
-                if max(abs(c.cell.coordinate[0] - x), abs(c.cell.coordinate[1] - y)) <= radius]
+        return [self._cells[i] for i in self._within(self._cell_xy, coord, radius) if self._cells[i].alive]
 
     def units_near(self, coord, radius: int) -> list[TalibanUnit]:
-        x, y = coord
-        return [u for u in self.units
-                if max(abs(u.cell.coordinate[0] - x), abs(u.cell.coordinate[1] - y)) <= radius]
+        return [self._units[i] for i in self._within(self._unit_xy, coord, radius)]
 
     def cells_in_province(self, pid: int) -> list[IskpCell]:
-        return [c for c in self.iskp_cells if c.province == pid]
+        return [c for c in self._cells_by_prov.get(pid, []) if c.alive]
 
     def country_neighbourhood(self, cell, radius: int) -> list:
         """Cells of Afghanistan within ``radius`` (outside cells were removed from the grid)."""
@@ -237,6 +258,7 @@ class InsurgencyModel(mesa.Model):
         if len(idx) == 0:
             return
         old = self.pool.state[idx]
+        self._touch(self.pool.cell_of[idx][old == Affiliation.ISKP])
         np.add.at(self.transitions, (old, int(new)), 1)
         self.pool.state[idx] = int(new)
         if new != Affiliation.ISKP:
@@ -250,6 +272,7 @@ class InsurgencyModel(mesa.Model):
         pool = self.pool
         self._transition(idx, Affiliation.ISKP)
         pool.cell_of[idx] = cell_uids
+        self._touch(cell_uids)
         np.add.at(self.flows["joined_iskp"], pool.province[idx], self.scale)
         np.add.at(self.flows["salafi_joined_iskp"], pool.province[idx], self.scale * pool.salafi[idx])
 
@@ -268,10 +291,13 @@ class InsurgencyModel(mesa.Model):
         self._update_legitimacy()
         self._salafi_persecution()
         self._recruitment()
+        self._snapshot()
         if IskpCell in self.agents_by_type:
             self.agents_by_type[IskpCell].shuffle_do("step")
+        self._snapshot()
         self.agents_by_type[TalibanUnit].shuffle_do("step")
         self._external_actors()
+        self._snapshot()
         self.agents_by_type[TribalElder].shuffle_do("step")
         self._monitoring_and_release()
         self._spread_harm()
@@ -324,7 +350,7 @@ class InsurgencyModel(mesa.Model):
         per_cell = max(1, int(round(self.p["iskp_cell_size"] / self.scale)))
         for pid, members in by_prov.items():
             members = np.array(members)
-            cells = self.cells_in_province(pid)
+            cells = [c for c in self.iskp_cells if c.province == pid]
             if not cells:
                 for chunk in np.array_split(members, int(np.ceil(len(members) / per_cell))):
                     cells.append(self._new_cell(pool.home[chunk[0]]))
@@ -340,7 +366,7 @@ class InsurgencyModel(mesa.Model):
             pid = self.geo.index(name)
             wanted = int(round(event.people / self.scale / len(event.provinces)))
             taken = 0
-            for cell in sorted(self.cells_in_province(pid), key=lambda c: -len(c.members)):
+            for cell in sorted((c for c in self.iskp_cells if c.province == pid), key=lambda c: -len(c.members)):
                 members = cell.members
                 k = min(len(members), wanted - taken)
                 if k > 0:
@@ -475,6 +501,7 @@ class InsurgencyModel(mesa.Model):
         cell.resources /= 2
         new.exposure = cell.exposure / 2
         self.pool.cell_of[half] = new.unique_id
+        self._touch([cell.unique_id, new.unique_id])
 
     def pick_city(self, coord) -> tuple[int, tuple[int, int]] | None:
         """A city within hp_reach, chosen with probability proportional to its province's population."""
