@@ -182,6 +182,8 @@ class IskpCell(_Placed):
         Article: "the terrorist organization was relentless in attacking the Taliban military units".
         """
         m = self.model
+        if self.resources < m.p["ambush_cost"]:
+            return
         units = m.units_near(self.cell.coordinate, m.p["ambush_reach"])
         if not units:
             return
@@ -191,6 +193,7 @@ class IskpCell(_Placed):
         if m.random.random() >= chance:
             return
         unit = m.random.choice(units)
+        self.resources -= m.p["ambush_cost"]
         self.exposure = min(1.0, self.exposure + m.p["exposure_gain"])
         m.resolve_ambush(self, unit)
 

@@ -23,6 +23,9 @@ PRESENCE_LEVELS = {"none": 0, "low": 1, "medium": 2, "high": 3}
 # provinces of Nangarhar, Kunar, and Nuristan"; profiling "increasingly in Kunduz and Badakhshan".
 SALAFI_CORE = ("Nangarhar", "Kunar", "Nuristan")
 SALAFI_SECONDARY = ("Kunduz", "Badakhshan")
+# "The bulk of ISKP fighters has been reported to be present in rural Kunar, Nangarhar and possibly
+# Nuristan provinces" (EUAA Country Guidance 2023 citing the UN; domain.md §2.4).
+ISKP_CORE = ("Kunar", "Nangarhar", "Nuristan")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Geography:
     population: np.ndarray             # people, NSIA 2021-22
     presence: np.ndarray               # 0..3 ISIS-K presence level 2021-22
     salafi_level: np.ndarray           # 0 none, 1 secondary, 2 core
+    iskp_core: np.ndarray              # bool: where the bulk of ISIS-K fighters is
     borders: tuple[frozenset[str], ...]
     neighbours: tuple[frozenset[int], ...]
     city: tuple[tuple[int, int], ...]  # one urban cell per province (the cell nearest its cells' centroid)
@@ -84,6 +88,7 @@ def load_geography() -> Geography:
     population = np.array([float(table[n]["population"]) for n in names])
     presence = np.array([PRESENCE_LEVELS[table[n]["iskp_presence"]] for n in names], dtype=np.int8)
     salafi = np.array([2 if n in SALAFI_CORE else 1 if n in SALAFI_SECONDARY else 0 for n in names], dtype=np.int8)
+    core = np.array([n in ISKP_CORE for n in names])
     borders = tuple(frozenset(c for c in table[n]["borders_country"].split(";") if c) for n in names)
     name_to_id = {n: i for i, n in enumerate(names)}
     neighbours = tuple(frozenset(name_to_id[m] for m in r["neighbours"].split(";") if m) for r in legend)
@@ -95,7 +100,7 @@ def load_geography() -> Geography:
         centre = xy.mean(axis=0)
         x, y = xy[np.argmin(((xy - centre) ** 2).sum(axis=1))]
         city.append((int(x), int(y)))
-    return Geography(grid, names, codes, population, presence, salafi, borders, neighbours, tuple(city), cells_of)
+    return Geography(grid, names, codes, population, presence, salafi, core, borders, neighbours, tuple(city), cells_of)
 
 
 def window_sum(values: np.ndarray, radius: int) -> np.ndarray:

@@ -119,15 +119,14 @@ class InsurgencyModel(mesa.Model):
         self._add_recruits(prov, origin=0)
         # ISIS-K members in cells, by presence level.
         n_members = int(round(p["iskp_initial_members"] / self.scale))
-        weights = PRESENCE_WEIGHT[geo.presence]
-        per_prov = rng.multinomial(n_members, weights / weights.sum()) if n_members else np.zeros(geo.n_provinces, int)
+        per_prov = rng.multinomial(n_members, self._iskp_home_weights(0.0))
         per_cell = max(1, int(round(p["iskp_cell_size"] / self.scale)))
         for pid, n in enumerate(per_prov):
             if n == 0:
                 continue
             idx = self._add_recruits(np.full(n, pid), origin=0, state=Affiliation.ISKP)
             for chunk in np.array_split(idx, int(np.ceil(n / per_cell))):
-                cell = self._new_cell(self.pool.home[chunk[0]], resources=rng.uniform(0, 1.5))
+                cell = self._new_cell(self.pool.home[chunk[0]], resources=rng.uniform(0, p["initial_resources"]))
                 self.pool.cell_of[chunk] = cell.unique_id
         # Taliban units: one per province, the rest by population.
         extra = rng.multinomial(p["taliban_units"] - geo.n_provinces, geo.population / geo.population.sum())
@@ -144,6 +143,14 @@ class InsurgencyModel(mesa.Model):
                 infl = rng.beta(8 * p["elder_influence"] + 0.01, 8 * (1 - p["elder_influence"]) + 0.01)
                 stance = rng.beta(8 * p["elder_stance_taliban"] + 0.01, 8 * (1 - p["elder_stance_taliban"]) + 0.01)
                 self.elders_in[pid].append(TribalElder(self, self._cell_at(flat), float(infl), float(stance)))
+
+    def _iskp_home_weights(self, floor: float) -> np.ndarray:
+        """Where ISIS-K members live: a share ``iskp_core_share`` in the core provinces, the rest by
+        presence level elsewhere (``floor`` gives provinces with no recorded presence a small weight)."""
+        geo, core = self.geo, self.geo.iskp_core
+        w = PRESENCE_WEIGHT[geo.presence] + floor
+        share = self.p["iskp_core_share"]
+        return np.where(core, share * w / w[core].sum(), (1 - share) * w / w[~core].sum())
 
     def _add_recruits(self, provinces: np.ndarray, origin: int, state: Affiliation = Affiliation.CIVILIAN,
                       ideology_mean: float | None = None, anger: float = 0.0) -> np.ndarray:
@@ -325,8 +332,7 @@ class InsurgencyModel(mesa.Model):
         """
         geo, p = self.geo, self.p
         n = int(round(event.people / self.scale))
-        weights = PRESENCE_WEIGHT[geo.presence] + 0.05
-        homes = self.rng.choice(geo.n_provinces, size=n, p=weights / weights.sum())
+        homes = self.rng.choice(geo.n_provinces, size=n, p=self._iskp_home_weights(0.05))
         idx = self._add_recruits(homes, origin=1, ideology_mean=p["escapee_ideology"], anger=p["escapee_anger"])
         self.added_agents += n
         for name in event.provinces:
