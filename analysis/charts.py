@@ -1,0 +1,187 @@
+"""Charts of scenario results: time series with 10-90% bands and event marks, and the forest plot.
+
+Inputs are the tidy frames of ``analysis.stats`` with an ``arm`` label column added; outputs are
+matplotlib figures (saved with ``analysis.style.save``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.transforms import blended_transform_factory
+
+from .outcomes import LABELS, outcome
+from .style import BASELINE_COLOUR, PALETTE, pretty
+
+EVENT_NAMES = {"prison_escape": "prison escape", "elder_surrender": "elder-brokered surrenders"}
+EVENT_STYLE = {"prison_escape": ("#8B0000", "--"), "elder_surrender": ("#2E7D32", ":")}
+
+
+def start_date(bands: pd.DataFrame) -> pd.Timestamp:
+    """Calendar date of step 0 (steps are weeks)."""
+    first = bands.loc[bands["step"].idxmin()]
+    return pd.Timestamp(first["date"]) - pd.Timedelta(weeks=int(first["step"]))
+
+
+def week_of(start: pd.Timestamp, when: object) -> float:
+    """Position of a calendar date on the week axis."""
+    return (pd.Timestamp(when) - start) / pd.Timedelta(weeks=1)
+
+
+def date_axis(ax: plt.Axes, start: pd.Timestamp, last_step: int) -> None:
+    """Calendar dates as tick labels on an axis whose x values are weeks (fast: no date locators)."""
+    end = start + pd.Timedelta(weeks=last_step)
+    span_months = max(1, (end.year - start.year) * 12 + end.month - start.month)
+    every = next(m for m in (1, 2, 3, 6, 12, 24, 60) if span_months / m <= 5)
+    months = pd.date_range(start.to_period("M").to_timestamp(), end, freq="MS")
+    ticks = [d for d in months if d >= start and (d.month - 1) % every == 0]
+    ax.set_xticks([week_of(start, d) for d in ticks], [d.strftime("%b %Y") for d in ticks])
+    ax.set_xlim(0, last_step)
+
+
+def mark_events(ax: plt.Axes, events: list[dict], start: pd.Timestamp, label: bool = True) -> None:
+    """Vertical lines at scheduled events; each event type is named once, at the top of the axes."""
+    named = set()
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for ev in sorted(events, key=lambda e: str(e["date"])):
+        colour, dash = EVENT_STYLE.get(ev["type"], ("#555555", "-."))
+        when = week_of(start, ev["date"])
+        ax.axvline(when, color=colour, ls=dash, lw=1.0, alpha=0.8, zorder=1)
+        if label and ev["type"] not in named:
+            named.add(ev["type"])
+            ax.text(when, 0.99, " " + EVENT_NAMES.get(ev["type"], pretty(ev["type"])), transform=trans,
+                    rotation=90, va="top", ha="left", fontsize=7.5, color=colour)
+
+
+def _band(ax: plt.Axes, rows: pd.DataFrame, colour: str, label: str | None, lw: float = 1.8,
+          alpha: float = 0.2) -> None:
+    rows = rows.sort_values("step")
+    ax.fill_between(rows["step"], rows["p10"], rows["p90"], color=colour, alpha=alpha, lw=0)
+    ax.plot(rows["step"], rows["median"], color=colour, lw=lw, label=label)
+
+
+def _grid(n: int, ncols: int = 4, width: float = 3.6, height: float = 2.7) -> tuple[plt.Figure, list[plt.Axes]]:
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 0.9), sharex=True,
+                             sharey=True, squeeze=False, layout="constrained")
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], baseline: str, colours: dict[str, str],
+                  events: dict[str, list[dict]], title: str, ylabel: str) -> plt.Figure:
+    """One panel per arm: its median and 10-90% band in colour over the baseline's in grey."""
+    data = bands[bands["metric"] == metric]
+    start, last = start_date(bands), int(bands["step"].max())
+    fig, axes = _grid(len(arms))
+    base = data[data["arm"] == baseline]
+    for ax, arm in zip(axes, arms):
+        if arm != baseline and len(base):
+            _band(ax, base, BASELINE_COLOUR, "baseline", lw=1.2, alpha=0.12)
+        _band(ax, data[data["arm"] == arm], colours[arm], arm)
+        mark_events(ax, events.get(arm, []), start)
+        ax.set_title(arm, color=colours[arm], fontsize=10.5)
+        date_axis(ax, start, last)
+    for ax in axes[:: min(4, len(arms))]:
+        ax.set_ylabel(ylabel)
+    axes[0].set_ylim(bottom=min(0.0, float(data["p10"].min())) if len(data) else 0.0)
+    fig.suptitle(title)
+    fig.supxlabel("line: median over seeds; band: 10th-90th percentile; grey: baseline", fontsize=9,
+                  color="#444444")
+    return fig
+
+
+def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[str, str], events: list[dict],
+             title: str, ylabel: str) -> plt.Figure:
+    """All arms on one axis (median lines; the first arm, the baseline, with its band), named at the line ends."""
+    data = bands[bands["metric"] == metric]
+    start, last = start_date(bands), int(bands["step"].max())
+    fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
+    ends = []
+    for arm in arms:
+        rows = data[data["arm"] == arm].sort_values("step")
+        if arm == arms[0]:
+            _band(ax, rows, colours[arm], arm, lw=2.6, alpha=0.15)
+        else:
+            ax.plot(rows["step"], rows["median"], color=colours[arm], lw=1.7, label=arm)
+        if len(rows):
+            ends.append((float(rows["median"].iloc[-1]), arm))
+    mark_events(ax, events, start)
+    date_axis(ax, start, last)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    _label_ends(ax, ends, colours, last)
+    ax.set_title(title, loc="left")
+    ax.text(0, -0.1, f"lines: median over seeds; grey band: {arms[0]} 10th-90th percentile "
+            "(the per-scenario charts show every band)", transform=ax.transAxes, fontsize=8.5, color="#444444")
+    return fig
+
+
+def _label_ends(ax: plt.Axes, ends: list[tuple[float, str]], colours: dict[str, str], last: int) -> None:
+    """Name each line at its end, nudging labels apart so they do not overlap."""
+    ends.sort()
+    lo, hi = ax.get_ylim()
+    gap = (hi - lo) * 0.045
+    placed: list[float] = []
+    for y, arm in ends:
+        y = max(y, placed[-1] + gap) if placed else y
+        placed.append(y)
+        ax.annotate(arm, (last, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5,
+                    color=colours[arm], annotation_clip=False)
+    ax.set_xlim(0, last * 1.2)
+    ax.spines["bottom"].set_bounds(0, last)
+
+
+def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], colours: dict[str, str],
+                  events: list[dict], title: str) -> plt.Figure:
+    """One panel per attack type (own scale) with every arm's cumulative median; baseline with its band."""
+    start, last = start_date(bands), int(bands["step"].max())
+    fig, axes = plt.subplots(2, math.ceil(len(types) / 2), figsize=(13, 8), squeeze=False, layout="constrained")
+    for ax, t in zip(axes.ravel(), types):
+        rows = bands[bands["metric"] == t]
+        for arm in arms:
+            sub = rows[rows["arm"] == arm].sort_values("step")
+            if arm == arms[0]:
+                _band(ax, sub, colours[arm], arm, lw=2.4, alpha=0.15)
+            else:
+                ax.plot(sub["step"], sub["median"], color=colours[arm], lw=1.5, label=arm)
+        mark_events(ax, events, start)
+        ax.set_title(LABELS.get(t, t).capitalize())
+        ax.set_ylabel("attacks since start")
+        ax.set_ylim(bottom=0)
+        date_axis(ax, start, last)
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(arms), 4))
+    fig.suptitle(title)
+    return fig
+
+
+def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], horizon: int,
+           baseline: str) -> plt.Figure:
+    """One panel per outcome: each arm's mean paired difference to the baseline with its 95% CI."""
+    arms = list(dict.fromkeys(effects["arm"]))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.3 * len(outcomes) + 1.6, 0.45 * len(arms) + 1.8),
+                             sharey=True, squeeze=False, layout="constrained")
+    y = np.arange(len(arms))[::-1]
+    for ax, name in zip(axes[0], outcomes):
+        rows = effects[effects["outcome"] == name].set_index("arm").reindex(arms)
+        for yi, arm in zip(y, arms):
+            r = rows.loc[arm]
+            ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=colours[arm], lw=2.2, solid_capstyle="butt")
+            clear = r["ci_low"] > 0 or r["ci_high"] < 0
+            ax.plot(r["effect"], yi, "o", ms=6.5, color=colours[arm], mfc=colours[arm] if clear else "white", mew=1.6)
+        ax.axvline(0, color="black", lw=0.9)
+        ax.set_title(outcome(name).phrase(horizon).replace(" at week", "\nat week").replace(" by week", "\nby week"),
+                     fontsize=10)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="x", labelsize=8.5)
+    axes[0][0].set_yticks(y, arms)
+    fig.suptitle(f"Effect of each scenario compared with the {pretty(baseline)} (difference, same seeds)")
+    fig.supxlabel("dot: mean difference over paired seeds; bar: bootstrap 95% confidence interval; "
+                  "filled dot: interval excludes 0", fontsize=9, color="#444444")
+    return fig

@@ -1,0 +1,129 @@
+"""Statistics over seeds: median with a 10-90% band, and paired scenario-minus-baseline effects with CIs.
+
+Conventions follow Covasim/Starsim (median and 10th-90th percentile across seeds) for the spread of
+outcomes, and a bootstrap 95% CI (``scipy.stats.bootstrap``, BCa) of the mean paired difference for
+effects: every scenario runs the same seed list, so scenario and baseline are compared seed by seed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .outcomes import is_flow, param_columns, run_keys
+
+QUANTILES = {"p10": 0.1, "median": 0.5, "p90": 0.9}
+
+
+def arm_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that name one compared arm: the scenario plus any varied parameter values."""
+    return ["scenario"] + param_columns(df)
+
+
+def cumulate(table: pd.DataFrame, metrics: list[str], within: list[str] | None = None) -> pd.DataFrame:
+    """A copy in which the flow metrics (counts per week) are replaced by their running totals per run."""
+    flows = [m for m in metrics if is_flow(m)]
+    if not flows:
+        return table
+    within = run_keys(table) + param_columns(table) + (within or [])
+    out = table.sort_values(within + ["step"]).copy()
+    out[flows] = out.groupby(within, sort=False, observed=True, dropna=False)[flows].cumsum()
+    return out
+
+
+def bands(table: pd.DataFrame, metrics: list[str], by: list[str] | None = None) -> pd.DataFrame:
+    """Median and 10-90% band over seeds of each metric per arm (and ``by``), step and date.
+
+    Returns a tidy frame: arm columns, ``by`` columns, step, date, metric, p10, median, p90.
+    """
+    group = arm_columns(table) + (by or []) + ["step", "date"]
+    long = table.melt(id_vars=group, value_vars=metrics, var_name="metric")
+    q = long.groupby(group + ["metric"], observed=True, dropna=False)["value"].quantile(list(QUANTILES.values()))
+    wide = q.unstack()
+    wide.columns = list(QUANTILES)
+    return wide.reset_index()
+
+
+def mean_ci(values: np.ndarray, confidence: float = 0.95, n_resamples: int = 9999,
+            rng: np.random.Generator | None = None) -> tuple[float, float, float]:
+    """Mean of ``values`` with a bootstrap CI (BCa; percentile if BCa is undefined)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean()) if len(values) else float("nan")
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    if np.ptp(values) == 0:
+        return mean, mean, mean
+    rng = rng if rng is not None else np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        for method in ("BCa", "percentile"):
+            res = stats.bootstrap((values,), np.mean, n_resamples=n_resamples, confidence_level=confidence,
+                                  method=method, vectorized=True, rng=rng)
+            low, high = res.confidence_interval
+            if np.isfinite(low) and np.isfinite(high):
+                break
+    return mean, float(low), float(high)
+
+
+def paired(runs: pd.DataFrame, outcome: str, arm: dict, baseline: str) -> pd.DataFrame:
+    """Outcome of one arm and of the baseline with the same parameter values, aligned on seed."""
+    params = {k: v for k, v in arm.items() if k != "scenario"}
+    mask = pd.Series(True, index=runs.index)
+    for k, v in params.items():
+        mask &= runs[k].isna() if pd.isna(v) else runs[k] == v
+    sub = runs[mask]
+    a = sub[sub["scenario"] == arm["scenario"]].set_index("seed")[outcome]
+    b = sub[sub["scenario"] == baseline].set_index("seed")[outcome]
+    return pd.concat({"scenario": a, "baseline": b}, axis=1, join="inner").sort_index()
+
+
+def effects(runs: pd.DataFrame, outcomes: list[str] | tuple[str, ...], baseline: str = "baseline",
+            confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0) -> pd.DataFrame:
+    """Scenario-minus-baseline effect of each outcome per arm, paired by seed, with a bootstrap CI.
+
+    ``runs`` has one row per run (``outcomes.per_run``). Each arm is compared with the baseline arm
+    that has the same varied-parameter values; only seeds present in both count (``n``).
+    """
+    rng = np.random.default_rng(seed)
+    cols = arm_columns(runs)
+    arms = runs[cols].drop_duplicates().sort_values(cols)
+    rows = []
+    for arm in arms[arms["scenario"] != baseline].to_dict("records"):
+        for name in outcomes:
+            pair = paired(runs, name, arm, baseline)
+            diff = (pair["scenario"] - pair["baseline"]).to_numpy()
+            effect, low, high = mean_ci(diff, confidence, n_resamples, rng)
+            base = float(pair["baseline"].mean()) if len(pair) else float("nan")
+            rows.append({**arm, "outcome": name, "n": len(pair), "baseline_mean": base,
+                         "scenario_mean": float(pair["scenario"].mean()) if len(pair) else float("nan"),
+                         "effect": effect, "ci_low": low, "ci_high": high,
+                         "relative": effect / base if base else float("nan")})
+    return pd.DataFrame(rows, columns=cols + ["outcome", "n", "baseline_mean", "scenario_mean", "effect",
+                                              "ci_low", "ci_high", "relative"])
+
+
+def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list[str]) -> pd.DataFrame:
+    """Mean over seeds of each metric per arm, ``by`` (e.g. province) and step, at the given steps.
+
+    Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52.
+    """
+    table = cumulate(table, metrics, within=by)
+    table = table[table["step"].isin(steps)]
+    return table.groupby(arm_columns(table) + by + ["step"], observed=True, dropna=False)[metrics].mean().reset_index()
+
+
+def minus_baseline(values: pd.DataFrame, metrics: list[str], baseline: str = "baseline") -> pd.DataFrame:
+    """Each non-baseline row's metrics minus the baseline row with the same other keys.
+
+    With the same seed list in every scenario, the difference of means equals the mean paired difference.
+    """
+    keys = [c for c in values.columns if c not in metrics and c != "scenario"]
+    base = values[values["scenario"] == baseline].drop(columns="scenario")
+    other = values[values["scenario"] != baseline]
+    merged = other.merge(base, on=keys, suffixes=("", "_base"), how="inner")
+    for m in metrics:
+        merged[m] = merged[m] - merged[f"{m}_base"]
+    return merged[list(values.columns)]

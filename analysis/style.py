@@ -1,0 +1,58 @@
+"""One look for every chart: Agg backend, fonts, scenario names and colours, saving as PNG and SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # charts are files; never open a window (also safe in worker processes)
+import matplotlib.pyplot as plt  # noqa: E402
+
+BASELINE_COLOUR = "#4d4d4d"
+# Colour-blind-safe qualitative palette (Okabe-Ito without black and the too-light yellow), then more.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
+           "#9467BD", "#17BECF", "#BCBD22", "#1F77B4")
+DPI = 110
+
+plt.rcParams.update({
+    "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 10,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
+    "legend.frameon": False, "figure.titlesize": 14, "figure.titleweight": "bold", "svg.fonttype": "none",
+})
+
+
+def pretty(name: str) -> str:
+    """'iron_fist' -> 'iron fist': how scenario names appear to readers."""
+    return str(name).replace("_", " ")
+
+
+def colours(labels: list[str], baseline: str) -> dict[str, str]:
+    """A fixed colour per arm label; the baseline is always dark grey."""
+    out, i = {}, 0
+    for label in labels:
+        if label == baseline:
+            out[label] = BASELINE_COLOUR
+        else:
+            out[label] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
+    """Write ``name``.png and ``name``.svg into ``folder`` and free the figure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=DPI, facecolor="white")  # layout="constrained" already fits the labels
+    fig.set_layout_engine("none")  # keep the layout just computed: the SVG needs no second pass
+    fig.savefig(paths[1], facecolor="white")
+    plt.close(fig)
+    return paths
+
+
+def arm_labels(df, params: list[str]):
+    """Reader-facing name of each row's arm: the scenario, plus varied parameter values if any."""
+    def one(row) -> str:
+        extra = ", ".join(f"{p}={row[p]:g}" if isinstance(row[p], float) else f"{p}={row[p]}" for p in params)
+        return f"{pretty(row['scenario'])} ({extra})" if extra else pretty(row["scenario"])
+    return df.apply(one, axis=1) if len(df) else df["scenario"].astype(str)
