@@ -12,6 +12,7 @@ property layers, agents and DataCollector; the model itself is the same class th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import warnings
@@ -27,6 +28,7 @@ from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 # Solara's hook linter flags Mesa 3.3.1's ComponentsView (unused here) on import; harmless (notes/mesa.md §3.3).
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
@@ -77,7 +79,7 @@ CELL_COLOUR = "#d62728"
 DEAD_COLOUR = "#7f7f7f"
 ELDER_CMAP = ListedColormap(["#f2b701", "#c9c9c9", "#2ca02c"])  # against / neutral / with the Taliban
 CHART_GROUPS = (  # (title, [(model reporter, label, colour)]), one panel each; names from NATIONAL_METRICS
-    ("Attacks per week, by type", [("attacks_ambush", "ambush", "#ff7f0e"),
+    ("Attacks per week", [("attacks_ambush", "ambush", "#ff7f0e"),
                                    ("attacks_mass_casualty", "mass casualty", "#d62728"),
                                    ("attacks_leadership", "leadership", "#9467bd"),
                                    ("attacks_elder", "on elders", "#8c564b")]),
@@ -214,12 +216,23 @@ def _legend_handles(n_cells: int, n_alive: int, n_dead: int) -> list[Line2D]:
     ]
 
 
+def quarter_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """1 Jan, 1 Apr, 1 Jul and 1 Oct between two dates."""
+    out, year, month = [], start.year, (start.month - 1) // 3 * 3 + 1
+    while (day := dt.date(year, month, 1)) <= end:
+        if day >= start:
+            out.append(day)
+        year, month = (year + 1, 1) if month == 10 else (year, month + 3)
+    return out
+
+
 def draw_charts(model: InsurgencyModel) -> Figure:
     """The national series so far (the model's DataCollector), by calendar date."""
     series = model.datacollector.model_vars
     dates = [model.date_of(s) for s in range(len(series["iskp_members"]))]
-    fig = Figure(figsize=(5.6, 7.8), dpi=100, layout="constrained")
-    axes = fig.subplots(len(CHART_GROUPS) + 1, 1, sharex=True)
+    fig = Figure(figsize=(4.9, 7.6), dpi=100)  # about the column's width, so the browser does not shrink it  # fixed margins: a layout engine doubled the drawing time
+    axes = fig.subplots(len(CHART_GROUPS) + 1, 1, sharex=True,
+                        gridspec_kw=dict(left=0.14, right=0.85, top=0.96, bottom=0.07, hspace=0.38))
     ax = axes[0]
     ax.plot(dates, series["iskp_members"], color=CELL_COLOUR, label="ISIS-K members")
     ax.set_ylabel("ISIS-K members", color=CELL_COLOUR)
@@ -231,13 +244,15 @@ def draw_charts(model: InsurgencyModel) -> Figure:
         for name, label, colour in lines:
             ax.plot(dates, series[name], color=colour, label=label, linewidth=1.2)
         ax.set_title(title, fontsize=10, loc="left")
-        ax.legend(fontsize=7, loc="upper left", ncol=2, frameon=False)
+        ax.legend(fontsize=7, loc="upper right", ncol=2, framealpha=0.8, handlelength=1.2, columnspacing=0.8)
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     # The scenario's whole horizon, so the axes do not rescale every week.
-    axes[-1].set_xlim(dates[0], model.date_of(max(model.p["steps"], len(dates) - 1)))
-    locator = mdates.AutoDateLocator(maxticks=6)
-    axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    end = model.date_of(max(model.p["steps"], len(dates) - 1))
+    axes[-1].set_xlim(dates[0], end)
+    # Fixed ticks on the first day of each quarter: matplotlib's AutoDateLocator took half the drawing time.
+    axes[-1].xaxis.set_major_locator(FixedLocator(mdates.date2num(quarter_starts(dates[0], end))))
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     for ax in axes:
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -274,13 +289,13 @@ def png(fig: Figure) -> bytes:
 
 @solara.component
 def MapView(state: ViewState):
-    """Layer selector above the map; the map is redrawn after every step (``ref="map"`` for tests)."""
+    """Layer selector above the map; the map is redrawn after every step (``sim-map``/``ref="map"`` for tests)."""
     update_counter.get()
     model, layer = state.model.value, state.layer.value
     solara.ToggleButtonsSingle(value=LAYERS[layer].label, values=list(LAYER_BY_LABEL),
                                on_value=lambda label: state.layer.set(LAYER_BY_LABEL[label]), dense=True)
     image = solara.use_memo(lambda: png(draw_map(model, layer)), [model, model.steps, layer])
-    rw.Image(value=image, format="png").meta(ref="map")
+    rw.Image(value=image, format="png", _dom_classes=["sim-map"]).meta(ref="map")
 
 
 @solara.component
@@ -289,7 +304,7 @@ def ChartsView(state: ViewState):
     update_counter.get()
     model = state.model.value
     image = solara.use_memo(lambda: png(draw_charts(model)), [model, model.steps])
-    rw.Image(value=image, format="png").meta(ref="charts")
+    rw.Image(value=image, format="png", _dom_classes=["sim-charts"]).meta(ref="charts")
 
 
 @solara.component
@@ -334,8 +349,8 @@ def ParameterPanel(state: ViewState):
         solara.Error(seed_error.value, dense=True)
     for name, label in LEVERS.items():
         p = PARAMS[name]
-        solara.SliderFloat(label, value=params[name], min=p.low, max=p.high, step=(p.high - p.low) / 100,
-                           on_value=lambda v, name=name: set_lever(name, v), thumb_label=True)
+        solara.SliderFloat(f"{label}: {params[name]:.2f}", value=params[name], min=p.low, max=p.high,
+                           step=(p.high - p.low) / 100, on_value=lambda v, name=name: set_lever(name, v))
     if pending_changes(params, state.model.value):
         solara.Info("Changed settings take effect on Reset.", dense=True)
 
@@ -344,6 +359,7 @@ def ParameterPanel(state: ViewState):
 def Controls(state: ViewState):
     """Mesa's ModelController (Reset / Play-Pause / Step) with its speed setting."""
     solara.SliderInt("Play interval (ms)", value=state.play_interval, min=10, max=1000, step=10)
+    solara.SliderInt("Weeks per Step / redraw", value=state.render_interval, min=1, max=26)
     ModelController(state.model, model_parameters=state.params, play_interval=state.play_interval,
                     render_interval=state.render_interval, use_threads=state.use_threads)
 
@@ -356,10 +372,10 @@ def View(scenario: str = "baseline", seed: int = 1, sidebar: bool = True):
     with side():
         with solara.Card("Controls"):
             Controls(state)
-        with solara.Card("Scenario and levers"):
-            ParameterPanel(state)
         with solara.Card("Information"):
             Information(state)
+        with solara.Card("Scenario and levers"):
+            ParameterPanel(state)
     with solara.Columns([3, 2]):
         with solara.Column():
             MapView(state)

@@ -79,6 +79,8 @@ class InsurgencyModel(mesa.Model):
         self.elder_intel = np.zeros(n_prov)
         self.harm = np.zeros(self.geo.shape)
         self.added_agents = 0
+        # External actors draw from their own stream so that switching a lever leaves the others' draws paired.
+        self.external_rng = self.rng.spawn(1)[0]
         self._members: dict[int, np.ndarray] = {}
         self._build_grid()
         self.pool = RecruitPool()
@@ -612,7 +614,7 @@ class InsurgencyModel(mesa.Model):
     # 8. external actors -------------------------------------------------------------------------
     def _external_actors(self) -> None:
         """Mechanism 10: external strikes, border interdiction, foreign support (the latter in the rules)."""
-        p, rng, geo = self.p, self.rng, self.geo
+        p, rng, geo = self.p, self.external_rng, self.geo
         cells = self.iskp_cells
         n_strikes = int(rng.poisson(p["external_strikes"])) if cells else 0
         for _ in range(n_strikes):

@@ -1,0 +1,147 @@
+"""Where the runs of a sweep execute: all backends are a ``concurrent.futures.Executor``.
+
+- ``serial``: in this process, one run at a time (debugging, tiny sweeps).
+- ``processes``: a ``ProcessPoolExecutor`` on this machine, one pool for the whole sweep
+  (``import mesa`` forces the slow ``spawn`` start method, so a pool per run would waste seconds).
+- ``dask``: a loopback ``distributed.LocalCluster``, or an existing cluster when a scheduler address is
+  given (``--scheduler tcp://HOST:PORT`` or ``DASK_SCHEDULER_ADDRESS``). The scheduler reschedules the
+  runs of a worker that dies; a run that kills workers repeatedly fails with ``KilledWorker``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .errors import UserError
+
+BACKENDS = ("serial", "processes", "dask")
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+class BackendError(UserError):
+    """A backend that cannot be used as asked (unknown name, bad worker count, unreachable scheduler)."""
+
+
+@dataclass
+class Backend:
+    """An open executor, how many runs to keep submitted at once, and a line describing it."""
+
+    executor: Executor
+    window: int
+    label: str
+
+
+class SerialExecutor(Executor):
+    """Runs each task in this process when it is submitted."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # the caller records it as a failed run
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def check(backend: str, workers: int | None, scheduler: str | None) -> str | None:
+    """Validate the choice before anything is written; returns the scheduler address to use, if any."""
+    if backend not in BACKENDS:
+        raise BackendError(f"Unknown backend '{backend}'; allowed: {', '.join(BACKENDS)} (--backend).")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BackendError(f"--workers is {workers}; it must be a whole number >= 1.")
+    if scheduler and backend != "dask":
+        raise BackendError(f"--scheduler {scheduler} needs --backend dask (it was '{backend}').")
+    if backend != "dask":
+        return None
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address:
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            parse_host_port(parse_address(address)[1])
+        except ValueError as exc:
+            source = "--scheduler" if scheduler else SCHEDULER_ENV
+            raise BackendError(f"{source} is '{address}', which is not a scheduler address ({exc}); "
+                               f"write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.") from None
+    return address
+
+
+@contextlib.contextmanager
+def open_backend(backend: str, workers: int | None = None, scheduler: str | None = None) -> Iterator[Backend]:
+    """Start (or connect to) the backend, yield it, and shut it down afterwards."""
+    address = check(backend, workers, scheduler)
+    if backend == "serial":
+        yield Backend(SerialExecutor(), 1, "serial (this process)")  # submit runs the task
+    elif backend == "processes":
+        n = workers or default_workers()
+        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+        try:
+            yield Backend(pool, 2 * n, f"processes ({n} workers)")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        with _dask(workers, address) as opened:
+            yield opened
+
+
+def _worker_init(parent: int) -> None:
+    """Ctrl-C is handled by the sweep's main process, which stops the pool, so workers ignore it; and a
+    worker exits when that process dies (a killed sweep would otherwise leave workers waiting forever)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if address:
+        try:
+            client = Client(address, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise BackendError(
+                f"Cannot reach the Dask scheduler at '{address}' ({type(exc).__name__}: {exc}). Start one with "
+                f"`dask scheduler` and check the address (--scheduler or {SCHEDULER_ENV}); the connect timeout "
+                f"is the Dask setting distributed.comm.timeouts.connect.") from None
+        threads = sum(client.nthreads().values())
+        label = f"dask scheduler {address} ({threads} worker threads now)"
+    else:
+        n = workers or default_workers()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        client = Client(cluster, set_as_default=False)
+        threads = n
+        label = f"dask LocalCluster ({n} workers, dashboard {client.dashboard_link})"
+    executor = client.get_executor(pure=False)
+    try:
+        # The scheduler queues what its workers cannot take yet; a deep window lets added workers get work.
+        yield Backend(executor, max(2 * threads, 64), label)
+    finally:
+        executor.shutdown(wait=False)
+        client.close()
+        if cluster is not None:
+            cluster.close()

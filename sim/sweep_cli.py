@@ -1,0 +1,170 @@
+"""Command-line subcommands of sweeps: ``sweep`` (run or resume a sweep) and ``export`` (store to CSV)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from .cli import parse_sets
+from .errors import UserError
+from .parameters import coerce
+
+EXAMPLES_SWEEP = """examples:
+  python run.py sweep --scenarios baseline,iron_fist --seeds 20 --steps 104 --out results/s1
+  python run.py sweep --scenarios all --seeds 20 --set elder_influence=0.2:0.8:4 --out results/s2
+  python run.py sweep --scenarios baseline --seed-list 3,5,9 --set amnesty=0.2,0.5,0.8 --workers 2 --out results/s3
+  python run.py sweep --set amnesty=0:1 --set ejk_share=0.2:0.9 --design lhs --samples 50 --out results/lhs
+  python run.py sweep --sweep my_sweep.toml --backend dask --out results/s4
+  python run.py sweep --sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out results/s5
+  python run.py sweep --resume results/s1          # run only what is missing (after a kill or failures)
+
+axes (--set NAME=VALUES, repeatable; every parameter of `python run.py params` except steps):
+  NAME=lo:hi:n     n evenly spaced values, both ends included (0.2:0.8:4 -> 0.2 0.4 0.6 0.8)
+  NAME=a,b,c       a list of values;  NAME=v  one value (fixed for the whole sweep)
+  NAME=lo:hi       a range sampled by --design lhs (n is not needed there)
+  --design factorial (default) runs every combination of the axes' values; --design lhs --samples N
+  draws N points by Latin hypercube (scipy.stats.qmc, fixed by --design-seed). Every scenario and
+  design point runs with the same seeds (paired comparisons).
+
+sweep file (--sweep FILE, TOML; flags given as well override its keys, --set replaces same-named axes):
+  scenarios = ["baseline", "iron_fist"]   # or "all"; bundled names or paths of scenario .toml files
+  seeds = 20                              # seeds 1..20; or a list: seeds = [3, 5, 9]
+  steps = 104                             # optional; default: each scenario's steps
+  design = "factorial"                    # or "lhs", with samples = 50 and optionally design_seed = 1
+  [axes]
+  elder_influence = "0.2:0.8:4"
+  amnesty = [0.2, 0.5, 0.8]
+
+store (--out DIR): DIR/national/ and DIR/provinces/ are Parquet datasets (pandas.read_parquet(DIR/"national")),
+with columns scenario, point, seed, one per varied parameter, then the outputs; DIR/manifest.json has
+versions, git revision, the sweep, resolved parameters, planned runs, seeds and failed runs. Parts are
+written as runs finish; a killed sweep keeps every stored run; rerunning the same command resumes it.
+
+backends: processes (default, --workers defaults to all cores), serial, dask (a LocalCluster on
+127.0.0.1, or an existing cluster: --scheduler tcp://HOST:PORT or DASK_SCHEDULER_ADDRESS with --backend dask;
+the project must be installed on the scheduler and every worker). See docs/sweeps.md.
+"""
+
+EXAMPLES_EXPORT = """examples:
+  python run.py export results/s1 --csv                 # writes results/s1/csv/national.csv, provinces.csv
+  python run.py export results/s1 --csv --to ~/sheets/s1
+"""
+
+_SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "design", "samples", "design_seed", "out")
+
+
+def spec_from_args(args: argparse.Namespace):
+    """The sweep described by --sweep FILE and the flags (flags override the file's keys)."""
+    from .sweep import SweepSpec, parse_axis, parse_scenarios, parse_seeds
+
+    spec = SweepSpec.from_toml(args.sweep) if args.sweep else SweepSpec()
+    changes: dict = {}
+    if args.scenarios is not None:
+        changes["scenarios"] = parse_scenarios(args.scenarios, "--scenarios")
+    if args.seeds is not None:
+        changes["seeds"] = parse_seeds(args.seeds, "--seeds")
+    if args.seed_list is not None:
+        changes["seeds"] = parse_seeds(args.seed_list, "--seed-list")
+    if args.steps is not None:
+        changes["steps"] = coerce("steps", args.steps, "--steps")
+    if args.set:
+        names = [item.split("=", 1)[0].strip() for item in args.set]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise UserError(f"--set gives the axis {', '.join(twice)} more than once; list its values in one "
+                            f"--set (e.g. --set {twice[0]}=a,b,c).")
+        cli_axes = [parse_axis(k, v, "--set") for k, v in parse_sets(args.set).items()]
+        changes["axes"] = tuple(a for a in spec.axes if a.name not in names) + tuple(cli_axes)
+    for key in ("design", "samples", "design_seed"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
+    return replace(spec, **changes).check()
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import execute, plan_runs, stored_runs
+
+    backend = args.backend or ("dask" if args.scheduler else "processes")
+    if args.resume:
+        given = [f"--{k.replace('_', '-')}" for k in _SPEC_FLAGS if getattr(args, k) not in (None, [])]
+        if given:
+            raise UserError(f"--resume {args.resume} takes the sweep from its manifest.json; drop "
+                            f"{', '.join(given)} (only --backend, --workers, --scheduler, --chunk go with it).")
+        out, runs, meta = Path(args.resume), stored_runs(args.resume), None
+    else:
+        if not args.out:
+            raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
+        spec = spec_from_args(args)
+        out, runs, meta = Path(args.out), plan_runs(spec), {"sweep": spec.as_dict()}
+    summary = execute(runs, out, backend=backend, workers=args.workers, scheduler=args.scheduler,
+                      progress=not args.quiet, meta=meta, chunk=args.chunk)
+    if summary["done"] == 0 and summary["failed"] == 0 and summary["complete"]:
+        print(f"{out} already holds all {summary['planned']} runs of this sweep; nothing to do.")
+    else:
+        rate = summary["done"] / max(summary["seconds"], 1e-9)
+        print(f"stored {summary['done']} runs in {out} in {summary['seconds']:.0f} s ({rate:.2f} runs/s); "
+              f"{summary['skipped']} were already there, {summary['failed']} failed, "
+              f"{summary['planned']} planned.")
+    if summary["failed"]:
+        for f in summary["failures"][:5]:
+            print(f"  failed: {f['scenario']} point {f['point']} seed {f['seed']}: {f['error']}")
+        print(f"errors are in {out / 'manifest.json'} ('failed'); retry them with: "
+              f"python run.py sweep --resume {out}")
+        return 1
+    print(f"read it with analysis.load('{out}') in Python, or: python run.py report {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from analysis.store import load
+
+    from .store import TABLES
+
+    if not args.csv:
+        raise UserError("Say which format to export: --csv (the only one so far; the store itself is Parquet).")
+    results = load(args.dir)
+    target = Path(args.to) if args.to else Path(args.dir) / "csv"
+    target.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        df = getattr(results, table)
+        path, tmp = target / f"{table}.csv", target / f".{table}.csv.tmp"
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)   # a reader never sees half a file
+        print(f"wrote {path} ({len(df)} rows)")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sweep", help="run scenarios x parameter axes x seeds into a resumable results store",
+                       description="Run a sweep: scenarios x parameter design points x seeds, on local "
+                                   "processes or a Dask cluster, into a Parquet results store with a manifest.",
+                       epilog=EXAMPLES_SWEEP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sweep", metavar="FILE", help="sweep file (TOML, format below)")
+    p.add_argument("--scenarios", help="comma list of bundled names / .toml paths, or 'all' (default baseline)")
+    seeds = p.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", type=int, metavar="N", help="run seeds 1..N (default 10)")
+    seeds.add_argument("--seed-list", metavar="S1,S2,..", help="run exactly these seeds")
+    p.add_argument("--steps", type=int, help="weeks per run (default: the scenario's steps, 104)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUES", help="a parameter axis (repeatable; see below)")
+    p.add_argument("--design", help="factorial (default) or lhs")
+    p.add_argument("--samples", type=int, metavar="N", help="design points of --design lhs")
+    p.add_argument("--design-seed", type=int, metavar="S", help="seed of the LHS design (default 1)")
+    p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
+    p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
+    p.add_argument("--backend", help="processes (default), serial or dask")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                                       "(implies --backend dask)")
+    p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "
+                                                          "also every 30 s)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_sweep)
+    p = sub.add_parser("export", help="export a results store as CSV for spreadsheets",
+                       description="Write the national and provinces tables of a results store as CSV files.",
+                       epilog=EXAMPLES_EXPORT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", help="results store (the --out of run.py sweep)")
+    p.add_argument("--csv", action="store_true", help="export as CSV (national.csv, provinces.csv)")
+    p.add_argument("--to", metavar="FOLDER", help="where to write (default DIR/csv)")
+    p.set_defaults(func=cmd_export)

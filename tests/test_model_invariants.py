@@ -1,0 +1,130 @@
+"""Invariants of the model: conservation of people, no negative counts, determinism, events on dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import InsurgencyModel, load_scenario
+from sim.agents import Affiliation, IskpCell, Recruit, TalibanUnit, TribalElder
+from sim.outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
+from sim.runner import run_one
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), strikes=st.floats(0, 3), inflow=st.floats(0, 100), relapse=st.floats(0, 0.5))
+def test_people_are_conserved_every_step(seed, strikes, inflow, relapse):
+    """All affiliation states together equal the initial pool plus those added by events, every step,
+    and the state counts equal the initial counts plus the counted transitions."""
+    m = InsurgencyModel(rng=seed, external_strikes=strikes, foreign_fighter_inflow=inflow, relapse_rate=relapse)
+    start = m.pool.counts(len(Affiliation)).copy()
+    for _ in range(25):
+        m.step()
+        people = m.people_by_state()
+        assert sum(people.values()) == (m.initial_agents + m.added_agents) * m.scale
+        flows_in = m.transitions.sum(axis=0)
+        flows_out = m.transitions.sum(axis=1)
+        added = np.zeros(len(Affiliation), dtype=int)
+        added[Affiliation.CIVILIAN] = m.added_agents
+        assert np.array_equal(m.pool.counts(len(Affiliation)), start + added + flows_in - flows_out)
+
+
+def test_no_negative_counts_and_bounded_shares():
+    r = run_one(load_scenario("iron_fist"), seed=3, steps=40)
+    nat = r.national.drop(columns=["scenario", "seed", "date"])
+    assert (nat >= 0).all().all()
+    prov = r.provinces.drop(columns=["scenario", "seed", "date", "province"])
+    assert (prov >= 0).all().all()
+    for col in ("mean_grievance", "mean_legitimacy", "salafi_mean_grievance"):
+        assert nat[col].between(0, 1).all()
+    assert r.provinces["legitimacy"].between(0, 1).all()
+
+
+def test_agents_stay_valid():
+    m = InsurgencyModel(rng=5, external_strikes=1.0)
+    for _ in range(30):
+        m.step()
+        for u in m.agents_by_type[TalibanUnit]:
+            assert u.strength >= 0 and 0 <= u.intelligence <= 1
+            assert u.cell.province >= 0  # never outside Afghanistan
+        for c in m.iskp_cells:
+            assert c.resources >= 0 and 0 <= c.exposure <= 1
+            assert c.cell.province >= 0
+        for e in m.agents_by_type[TribalElder]:
+            assert 0 <= e.stance_taliban <= 1
+
+
+def test_tables_have_every_named_column_and_both_dates():
+    r = run_one(load_scenario("baseline"), seed=1, steps=5)
+    assert list(r.national.columns) == list(NATIONAL_COLUMNS)
+    assert list(r.provinces.columns) == list(PROVINCE_COLUMNS)
+    assert len(r.national) == 6 and len(r.provinces) == 6 * 34
+    assert r.national["date"].iloc[0] == pd.Timestamp("2021-08-15")
+    assert (r.national["date"].diff().dropna() == pd.Timedelta(days=7)).all()
+
+
+def test_same_seed_same_tables_different_seed_different():
+    a = run_one(load_scenario("baseline"), seed=11, steps=15)
+    b = run_one(load_scenario("baseline"), seed=11, steps=15)
+    c = run_one(load_scenario("baseline"), seed=12, steps=15)
+    pd.testing.assert_frame_equal(a.national, b.national)
+    pd.testing.assert_frame_equal(a.provinces, b.provinces)
+    assert not a.national.drop(columns="seed").equals(c.national.drop(columns="seed"))
+
+
+def test_nangarhar_surrender_event_fires_on_its_date():
+    """31 Oct 2021 is day 77, the last day of week 11: the Nangarhar row of step 11 shows the 65."""
+    model = InsurgencyModel(rng=2, surrender_rate=0.0)  # no endogenous surrenders: only the event counts
+    for _ in range(12):
+        model.step()
+    from sim.runner import frames
+    r = frames(model)
+    ng = r.provinces[r.provinces.province == "Nangarhar"].set_index("step")
+    assert r.national.loc[r.national.step == 11, "date"].iloc[0] == pd.Timestamp("2021-10-31")
+    assert ng.loc[11, "surrenders"] == 65
+    assert ng.loc[10, "surrenders"] == 0 and ng.loc[12, "surrenders"] == 55  # 5 Nov falls in week 12
+    ev = r.events.set_index(["step", "event"])
+    assert ev.loc[(11, "elder_surrender"), "people"] == 65
+
+
+def test_nangarhar_event_with_endogenous_surrenders_still_logs_65():
+    r = run_one(load_scenario("baseline"), seed=4, steps=12)
+    ng = r.provinces[(r.provinces.province == "Nangarhar") & (r.provinces.step == 11)]
+    assert ng["surrenders"].iloc[0] >= 65
+    assert (r.events.query("event == 'elder_surrender' and step == 11")["people"] == 65).all()
+
+
+def test_prison_escape_adds_escapees_in_week_one():
+    with_escape = InsurgencyModel(rng=1)
+    without = InsurgencyModel(rng=1, scenario="no_prison_escape")
+    for m in (with_escape, without):
+        m.step()
+    assert with_escape.added_agents * with_escape.scale >= 1800
+    assert without.added_agents * without.scale < 1800  # only foreign arrivals
+    escapees = with_escape.pool.origin == 1
+    assert escapees.sum() * with_escape.scale == 1800
+    assert with_escape.pool.ex_prisoner[escapees].all()
+    states = with_escape.pool.state[escapees]
+    assert (states == Affiliation.ISKP).sum() > (states == Affiliation.TALIBAN).sum()  # "many of them returned"
+
+
+def test_every_agent_type_is_a_mesa_agent_on_the_afghanistan_grid():
+    m = InsurgencyModel(rng=1)
+    for cls in (Recruit, IskpCell, TalibanUnit, TribalElder):
+        assert len(m.agents_by_type[cls]) > 0
+    assert len(m.agents_by_type[Recruit]) == m.pool.n
+    r = next(iter(m.agents_by_type[Recruit]))
+    assert 0 <= r.grievance <= 1 and isinstance(r.affiliation, Affiliation) and r.province
+    outside = np.argwhere(m.grid.province.data < 0)
+    assert len(outside) > 0
+    coords = {c.coordinate for c in m.grid.all_cells}
+    assert all((int(x), int(y)) not in coords for x, y in outside)
+
+
+@pytest.mark.parametrize("scale", [5, 1])
+def test_outputs_are_in_people_whatever_the_scale(scale):
+    m = InsurgencyModel(rng=1, scale=scale)
+    assert m.report["iskp_members"] == pytest.approx(2200, abs=scale)
