@@ -13,6 +13,7 @@ import sys
 # Each module has register(subparsers), adding its subcommands with func=... set.
 COMMAND_MODULES = [
     "sim.cli",
+    "sim.sweep_cli",
 ]
 
 

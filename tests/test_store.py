@@ -1,0 +1,85 @@
+"""The results store: atomic parts, readers that skip leftovers of a killed writer, one writer at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import load
+from sim.errors import UserError
+from sim.store import Store, StoreError, param_column
+
+
+def frames(scenario: str, seed: int) -> dict[str, pd.DataFrame]:
+    """Two tiny tables shaped like a run's (key columns plus one metric)."""
+    national = pd.DataFrame({"scenario": scenario, "point": 0, "seed": seed, "step": [0, 1], "iskp_members": [1.0, 2.0]})
+    provinces = national.assign(province="Kabul")
+    return {"national": national, "provinces": provinces}
+
+
+def make_store(root: Path, seeds=(1, 2)) -> Store:
+    store = Store(root)
+    with store.writing():
+        store.write_manifest({"kind": "sweep", "status": "complete"})
+        for seed in seeds:
+            store.write_part(frames("baseline", seed))
+    return store
+
+
+def test_parts_are_whole_files_with_no_temporary_leftovers(tmp_path):
+    store = make_store(tmp_path / "s")
+    names = sorted(p.name for p in (tmp_path / "s" / "national").iterdir())
+    assert names == ["part-000001.parquet", "part-000002.parquet"], names
+    assert sorted(p.name for p in (tmp_path / "s" / "provinces").iterdir()) == names
+    assert store.done_keys() == {("baseline", 0, 1), ("baseline", 0, 2)}
+
+
+def test_readers_ignore_temporary_files_and_lone_provinces_parts(tmp_path):
+    """A killed writer leaves a torn temp file or a provinces part without its national half: never read."""
+    root = tmp_path / "s"
+    store = make_store(root)
+    (root / "national" / ".part-000003.parquet.tmp").write_bytes(b"PAR1 torn")
+    (root / "provinces" / ".part-000003.parquet.tmp").write_bytes(b"garbage")
+    frames("baseline", 9)["provinces"].to_parquet(root / "provinces" / "part-000004.parquet")
+    res = load(root)
+    assert sorted(res.national["seed"].unique()) == [1, 2]
+    assert sorted(res.provinces["seed"].unique()) == [1, 2], "lone provinces part must not be read"
+    assert len(pd.read_parquet(root / "national")) == 4, "pandas skips the '.'-named temp file"
+    with store.writing():   # the next writer removes the leftovers and numbers after them
+        name = store.write_part(frames("baseline", 3))
+    assert name == "part-000003.parquet", "numbering continues after the whole parts"
+    assert not list(root.glob("*/.part-*")), "temp files removed"
+    assert not (root / "provinces" / "part-000004.parquet").exists(), "lone provinces part removed"
+    assert load(root).provinces["seed"].unique().tolist() == [1, 2, 3]
+
+
+def test_one_writer_at_a_time(tmp_path):
+    store = make_store(tmp_path / "s")
+    with store.writing():
+        with pytest.raises(StoreError, match="Another sweep is writing"):
+            with Store(tmp_path / "s").writing():
+                pass
+
+
+def test_parameter_named_like_an_output_gets_a_prefixed_column():
+    assert param_column("amnesty") == "amnesty"
+    assert param_column("taliban_strength") == "param_taliban_strength"   # also a national output
+
+
+@pytest.mark.parametrize("setup, expected", [
+    (lambda d: None, "does not exist"),
+    (lambda d: (d.mkdir(), (d / "notes.txt").write_text("x")), "no manifest.json"),
+    (lambda d: (d.mkdir(), (d / "manifest.json").write_text("{not json")), "cannot be read as JSON"),
+    (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"kind": "run"}))), "one run"),
+    (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"kind": "sweep", "status": "running"}))),
+     "holds no finished runs"),
+])
+def test_load_rejects_what_is_not_a_store_with_a_clear_message(tmp_path, setup, expected):
+    folder = tmp_path / "r"
+    setup(folder)
+    with pytest.raises(UserError, match=expected) as err:
+        load(folder)
+    assert str(folder) in str(err.value)
