@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = [
     "sim.cli",
     "sim.sweep_cli",
+    "sim.viz_cli",
 ]
 
 

@@ -40,7 +40,10 @@ def click(rc, label: str) -> None:
 
 
 def slider(rc, label: str):
-    return rc.find(v.Slider, label=label).widget
+    """A lever slider by its label (the label also shows the value: "Amnesty ...: 0.50")."""
+    found = [w for w in rc.find(v.Slider).widgets if w.label.startswith(label + ": ")]
+    assert len(found) == 1, label
+    return found[0]
 
 
 def test_step_advances_date_and_redraws_map_and_charts(ui):
@@ -67,6 +70,7 @@ def test_reset_returns_to_step_zero_and_applies_slider_and_seed(ui):
     assert "Scenario: baseline, seed 7" in texts(ui)
     assert not ui.find(children=[notice]).widgets  # the rebuilt model has amnesty 0.9 and seed 7
     assert slider(ui, "Amnesty (generosity of terms)").v_model == 0.9
+    assert slider(ui, "Amnesty (generosity of terms)").label.endswith(": 0.90")
 
 
 def test_scenario_picker_builds_that_scenario_with_its_lever_values(ui):
