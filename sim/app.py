@@ -41,7 +41,7 @@ from .model import InsurgencyModel
 from .parameters import PARAMS
 from .scenario import Scenario, bundled_names, load_scenario
 
-# Set by ``run.py viz`` for the server process; the defaults serve ``solara run sim/app.py`` directly.
+# Set by ``run.py viz`` for the server process; the defaults serve ``solara run sim.app`` directly.
 SCENARIO_ENV = "SIM_VIZ_SCENARIO"
 SEED_ENV = "SIM_VIZ_SEED"
 

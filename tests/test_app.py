@@ -114,3 +114,39 @@ def test_border_segments_separate_different_provinces():
             else:
                 a, b = grid[int(mx), int(my - 0.5)], grid[int(mx), int(my + 0.5)]
             assert a != b and ((-1 in (a, b)) == on_outline)
+
+
+def test_scenario_choices_add_a_users_file(tmp_path):
+    own = tmp_path / "mine.toml"
+    own.write_text('extends = "baseline"\nname = "mine"\n[params]\namnesty = 0.8\n')
+    assert app.scenario_choices("baseline") == app.bundled_names()
+    assert app.scenario_choices(str(own)) == app.bundled_names() + [str(own)]
+    assert app.model_parameters(str(own), 4) == {"rng": 4, "scenario": str(own),
+                                                 **{k: load_scenario(str(own)).params[k] for k in app.LEVERS}}
+    assert app.model_parameters(str(own), 4)["amnesty"] == 0.8
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["viz", "--scenario", "nope"], "Unknown scenario 'nope'"),
+    (["viz", "--host", "0.0.0.0"], "not a loopback address"),
+    (["viz", "--port", "70000"], "out of range"),
+    (["viz", "--seed", "-1"], "must be a whole number"),
+])
+def test_viz_bad_input_exits_2_before_serving(argv, message, capsys):
+    import run
+
+    assert run.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_viz_port_in_use_exits_2(capsys):
+    import socket
+
+    import run
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert run.main(["viz", "--port", str(busy.getsockname()[1])]) == 2
+    assert "already in use" in capsys.readouterr().err
