@@ -295,8 +295,8 @@ class InsurgencyModel(mesa.Model):
         for v in self.flows.values():
             v[:] = 0.0
         self.harm[:] = 0.0
-        self._fire_events()
-        self._update_layers()
+        if self._fire_events():
+            self._update_layers()  # otherwise the layers from the end of last week still hold
         self._update_legitimacy()
         self._salafi_persecution()
         self._recruitment()
@@ -316,14 +316,18 @@ class InsurgencyModel(mesa.Model):
         self.datacollector.collect(self)
 
     # 1. scheduled events ------------------------------------------------------------------
-    def _fire_events(self) -> None:
+    def _fire_events(self) -> bool:
+        """Apply the events dated in this week; True if any fired."""
+        fired = False
         for event in self.events:
             if event.step(self.start) != self.steps:
                 continue
+            fired = True
             if event.type == "prison_escape":
                 self._prison_escape(event)
             elif event.type == "elder_surrender":
                 self._scheduled_surrender(event)
+        return fired
 
     def _prison_escape(self, event: Event) -> None:
         """Mechanism 3: "thousands of ISIS-Khorasan prisoners managed to escape ... many of them returned
@@ -394,12 +398,13 @@ class InsurgencyModel(mesa.Model):
         members = np.zeros(shape)
         cells = self.iskp_cells
         if cells:
-            uid_row = {c.unique_id: i for i, c in enumerate(cells)}
-            iskp = np.flatnonzero(self.pool.state == Affiliation.ISKP)
-            rows = np.array([uid_row.get(int(u), -1) for u in self.pool.cell_of[iskp]], dtype=int)
-            counts = np.bincount(rows[rows >= 0], minlength=len(cells))
-            for c, n in zip(cells, counts):
-                members[c.cell.coordinate] += n
+            uids = np.array([c.unique_id for c in cells])
+            order = np.argsort(uids)
+            of = self.pool.cell_of[self.pool.state == Affiliation.ISKP]
+            rows = order[np.searchsorted(uids[order], of)]
+            counts = np.bincount(rows, minlength=len(cells))
+            xy = np.array([c.cell.coordinate for c in cells])
+            np.add.at(members, (xy[:, 0], xy[:, 1]), counts)
         self.member_grid = members
         self.strength_grid = strength
         r = p["vision"]
