@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "sim.cli",
     "sim.sweep_cli",
     "sim.viz_cli",
+    "analysis.cli",
 ]
 
 

@@ -185,3 +185,56 @@ def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], 
     fig.supxlabel("dot: mean difference over paired seeds; bar: bootstrap 95% confidence interval; "
                   "filled dot: interval excludes 0", fontsize=9, color="#444444")
     return fig
+
+
+def _outcome_label(name: str) -> str:
+    try:
+        return outcome(name).label
+    except ValueError:
+        return name
+
+
+def _hbars(ax: plt.Axes, names: list[str], series: list[tuple[str, np.ndarray, np.ndarray, str]]) -> None:
+    """Horizontal bars (one group per name, first name on top) with 95% CI whiskers."""
+    y = np.arange(len(names))[::-1]
+    height = 0.8 / len(series)
+    for i, (label, values, conf, colour) in enumerate(series):
+        offset = (len(series) - 1) / 2 * height - i * height
+        ax.barh(y + offset, values, height=height, xerr=conf, color=colour, label=label,
+                error_kw={"ecolor": "#222222", "elinewidth": 1.0, "capsize": 2.5})
+    ax.set_yticks(y, names)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.grid(axis="y", visible=False)
+
+
+MAX_BARS = 25
+
+
+def morris_bars(table: pd.DataFrame, name: str, seeds: int) -> plt.Figure:
+    """Morris mu* (mean absolute elementary effect) per parameter with its 95% CI, most influential on top."""
+    t = table.head(MAX_BARS)
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(t) + 1.8), layout="constrained")
+    _hbars(ax, list(t["parameter"]), [("mu*", t["mu_star"].to_numpy(), t["mu_star_conf"].to_numpy(), PALETTE[0])])
+    ax.set_xlabel(f"mu*: mean absolute change in {_outcome_label(name)} when the parameter moves across its band\n"
+                  f"(whiskers: bootstrap 95% CI; {_seeds_note(seeds)})", fontsize=9)
+    more = f" (top {MAX_BARS} of {len(table)}; all in morris.csv)" if len(table) > MAX_BARS else ""
+    ax.set_title(f"Morris screening: what moves {_outcome_label(name)}{more}", loc="left")
+    return fig
+
+
+def _seeds_note(seeds: int) -> str:
+    return f"outcome averaged over {seeds} seeds per design point" if seeds > 1 else "one seed per design point"
+
+
+def sobol_bars(table: pd.DataFrame, name: str, seeds: int) -> plt.Figure:
+    """Sobol first-order (S1) and total (ST) indices per parameter with their 95% CIs."""
+    t = table.head(MAX_BARS)
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(t) + 1.8), layout="constrained")
+    _hbars(ax, list(t["parameter"]), [
+        ("first order S1 (alone)", t["S1"].to_numpy(), t["S1_conf"].to_numpy(), PALETTE[0]),
+        ("total ST (with interactions)", t["ST"].to_numpy(), t["ST_conf"].to_numpy(), PALETTE[1])])
+    ax.set_xlabel(f"share of the variance of {_outcome_label(name)} explained\n"
+                  f"(whiskers: bootstrap 95% CI; {_seeds_note(seeds)})", fontsize=9)
+    ax.set_title(f"Sobol indices of {_outcome_label(name)}", loc="left")
+    ax.legend(loc="lower right")
+    return fig

@@ -38,6 +38,8 @@ def national_table(effects: dict[str, float], seeds=range(1, 21), steps: int = 4
                                taliban_strength=70000 - 10 * step + 50 * u[seed],
                                mean_legitimacy=0.55 - 0.01 * step, salafi_mean_grievance=0.2 + 0.01 * step)
                     rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=["scenario", "point", "seed", *NATIONAL_COLUMNS[2:]])
     df = pd.DataFrame(rows)
     extra = [c for c in df.columns if c not in NATIONAL_COLUMNS and c != "point"]
     return df[["scenario", "point", "seed", *extra, *NATIONAL_COLUMNS[2:]]]

@@ -1,0 +1,146 @@
+"""``run.py report``: a self-contained report with every scenario, effects, forest plot, maps and provenance;
+charts that are really drawn; and a clear exit 2 on stores it cannot describe."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import run
+from analysis import charts, maps
+from analysis.outcomes import HEADLINE
+from sim.geography import load_geography
+from synthetic_store import national_table, write_store
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = {"baseline": 0.0, "iron_fist": 500.0, "elder_amnesty": -400.0, "no_prison_escape": 0.0}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """A synthetic store (4 bundled scenarios x 8 seeds x 8 weeks, known effects on ISIS-K) and its report."""
+    store = write_store(tmp_path_factory.mktemp("store") / "s",
+                        national_table(SCENARIOS, seeds=range(1, 9), steps=8, shared=300.0, noise=30.0))
+    assert run.main(["report", str(store), "--resamples", "2000"]) == 0
+    return store / "report"
+
+
+def test_report_lists_every_scenario_effects_maps_and_provenance(report):
+    page = (report / "report.html").read_text(encoding="utf-8")
+    for name in ("baseline", "iron fist", "elder amnesty", "no prison escape"):
+        assert name in page
+    for section in ('id="findings"', 'id="effects"', 'id="series"', 'id="maps"', 'id="provenance"', 'id="caveats"'):
+        assert section in page
+    assert "abc123synthetic" in page  # the git revision from the store's manifest
+    assert "Forest plot" in page and "map_" not in page  # images are inlined, not linked
+    assert page.count('src="data:image/png;base64,') == len(list((report / "charts").glob("*.png")))
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the report must open offline"
+    # the plain-language line of the big injected effect
+    assert re.search(r"<b>iron fist: \+\d[\d,]* \(95% CI \+[\d,]+ to \+[\d,]+\) ISIS-K members at week 8 vs "
+                     r"baseline \(\+\d+(\.\d)?%; clearly higher\)\.</b>", page)
+
+
+def test_effect_table_csv_has_each_scenario_and_headline_outcome(report):
+    t = pd.read_csv(report / "effects.csv")
+    assert len(t) == 3 * len(HEADLINE)
+    assert set(t["scenario"]) == {"iron_fist", "elder_amnesty", "no_prison_escape"}
+    members = t[t["outcome"] == "iskp_members_final"].set_index("scenario")
+    assert members.loc["iron_fist", "ci_low"] <= 500 <= members.loc["iron_fist", "ci_high"]
+    assert members.loc["elder_amnesty", "ci_low"] <= -400 <= members.loc["elder_amnesty", "ci_high"]
+    assert (members["n"] == 8).all()
+    assert members.loc["iron_fist", "summary"].startswith("iron fist: +")
+
+
+def test_every_chart_is_drawn_and_saved_as_png_and_svg(report):
+    pngs = sorted((report / "charts").glob("*.png"))
+    names = {p.stem for p in pngs}
+    assert {"forest_effects", "overview_iskp_members", "series_attacks_by_type"} <= names
+    assert {f"map_{m}_{kind}" for m in ("iskp_members", "attacks_total", "legitimacy")
+            for kind in ("baseline", "difference")} <= names
+    for png in pngs:
+        pixels = mpimg.imread(png)[..., :3]
+        inked = (pixels < 0.85).any(axis=-1).mean()
+        assert pixels.std() > 0.05 and inked > 0.02, f"{png.name} looks blank (std {pixels.std():.3f}, ink {inked:.3f})"
+        svg = png.with_suffix(".svg").read_text(encoding="utf-8")
+        assert svg.count("<path") > 20, f"{png.stem}.svg has almost nothing drawn"
+
+
+def test_time_series_mark_the_scheduled_events():
+    table = national_table({"baseline": 0.0, "x": 10.0}, seeds=range(1, 4), steps=20)
+    from analysis import stats
+    bands = stats.bands(table, ["iskp_members"]).assign(arm=lambda d: d["scenario"])
+    events = {"baseline": [{"type": "prison_escape", "date": "2021-08-15"},
+                           {"type": "elder_surrender", "date": "2021-10-31"}], "x": []}
+    fig = charts.series_panels(bands, "iskp_members", ["baseline", "x"], "baseline",
+                               {"baseline": "#444444", "x": "#0072B2"}, events, "t", "people")
+    first, second = fig.axes[:2]
+    week = lambda ax: sorted(round(l.get_xdata()[0], 2) for l in ax.lines if len(set(l.get_xdata())) == 1)
+    assert week(first) == [0.0, 11.0] and week(second) == []  # 31 Oct 2021 is 11 weeks after 15 Aug
+    assert any(t.get_text().strip() == "prison escape" for t in first.texts)
+    assert len(first.collections) >= 1 and len(second.collections) >= 2  # bands: own, and baseline behind
+    plt.close(fig)
+
+
+def test_maps_draw_every_province_with_borders_and_names():
+    geo = load_geography()
+    fig = maps.map_grid([("a", {n: float(i) for i, n in enumerate(geo.names)})], "t", "unit")
+    ax = fig.axes[0]
+    image = ax.images[0].get_array()
+    assert image.count() == int(geo.inside.sum())  # every cell inside Afghanistan painted, outside masked
+    assert len(set(image.compressed().tolist())) == geo.n_provinces
+    assert len(ax.collections) == 2 and all(len(c.get_segments()) > 50 for c in ax.collections)
+    assert {t.get_text() for t in ax.texts} == set(maps.MAIN_PROVINCES)
+    plt.close(fig)
+
+
+def test_not_a_store_exits_2(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert run.main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "not a results store" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written
+
+
+def test_empty_store_exits_2(tmp_path, capsys):
+    store = write_store(tmp_path / "s", national_table({}, seeds=[]))
+    assert run.main(["report", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no finished runs" in err
+    assert not (store / "report").exists()
+
+
+def test_store_without_the_baseline_exits_2(tmp_path, capsys):
+    store = write_store(tmp_path / "s", national_table({"iron_fist": 0.0, "elder_amnesty": 0.0}, seeds=[1, 2], steps=2))
+    assert run.main(["report", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "has no runs of the baseline scenario 'baseline'" in err and "iron_fist" in err and "--baseline" in err
+    assert not (store / "report").exists()
+
+
+def test_the_command_line_exits_2_on_a_missing_folder(tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "run.py"), "report", str(tmp_path / "nothing")],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_report_on_a_real_sweep(tmp_path):
+    """The model's own outputs through sim.sweep.execute: 3 scenarios x 3 seeds x 6 weeks."""
+    from sim.sweep import Run, execute
+
+    runs = [Run(s, seed, 6, {}, 0) for s in ("baseline", "iron_fist", "no_prison_escape") for seed in (1, 2, 3)]
+    execute(runs, tmp_path / "s", backend="serial", progress=False)
+    assert run.main(["report", str(tmp_path / "s"), "--resamples", "2000", "--weeks", "3,6"]) == 0
+    page = (tmp_path / "s" / "report" / "report.html").read_text(encoding="utf-8")
+    assert "iron fist" in page and "no prison escape" in page
+    t = pd.read_csv(tmp_path / "s" / "report" / "effects.csv")
+    assert len(t) == 2 * len(HEADLINE) and (t["n"] == 3).all()
+    assert t[["effect", "ci_low", "ci_high"]].notna().all().all()
