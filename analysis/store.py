@@ -17,7 +17,8 @@ import pandas as pd
 from sim.errors import UserError
 from sim.store import Store
 
-ORDER = {"national": ["scenario", "point", "seed", "step"], "provinces": ["scenario", "point", "seed", "step", "province"]}
+ORDER = {"national": ["scenario", "point", "seed", "step"],
+         "provinces": ["scenario", "point", "seed", "step", "province"]}
 
 
 class Results(NamedTuple):

@@ -25,6 +25,7 @@ from .errors import UserError
 
 BACKENDS = ("serial", "processes", "dask")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+PROBE_SECONDS = 120  # how long a new cluster may take to run its first (test) task
 
 
 class BackendError(UserError):
@@ -91,7 +92,8 @@ def open_backend(backend: str, workers: int | None = None, scheduler: str | None
         yield Backend(SerialExecutor(), 1, "serial (this process)")  # submit runs the task
     elif backend == "processes":
         n = workers or default_workers()
-        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(os.getpid(),))
         try:
             yield Backend(pool, 2 * n, f"processes ({n} workers)")
         finally:
@@ -114,6 +116,33 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def project_version() -> str:
+    """Run as a task: proves that the scheduler and a worker can import this project, and which version."""
+    from . import __version__
+
+    return __version__
+
+
+def _check_environment(client, address: str) -> None:
+    """Fail before any run is submitted if the cluster cannot import the project or runs another version."""
+    from . import __version__
+
+    hint = ("The project must be installed, at the same version, on the scheduler and on every worker "
+            "(pip install -e . there, or PYTHONPATH=<project folder> for `dask scheduler` and `dask worker`).")
+    try:
+        theirs = client.submit(project_version, pure=False).result(timeout=PROBE_SECONDS)
+    except TimeoutError:
+        raise BackendError(f"No worker of the Dask scheduler at '{address}' ran a test task within "
+                           f"{PROBE_SECONDS} s; are workers connected (`dask worker {address}`)?") from None
+    except Exception as exc:  # deserialisation on the scheduler, ModuleNotFoundError on a worker, ...
+        text = " ".join(str(exc).split())[:200]
+        raise BackendError(f"The Dask cluster at '{address}' cannot run this project's tasks "
+                           f"({type(exc).__name__}: {text}). {hint}") from None
+    if theirs != __version__:
+        raise BackendError(f"The Dask workers at '{address}' run insurgency-abm {theirs}, this is {__version__}. "
+                           f"{hint}")
+
+
 @contextlib.contextmanager
 def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
     from distributed import Client, LocalCluster
@@ -127,6 +156,11 @@ def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
                 f"Cannot reach the Dask scheduler at '{address}' ({type(exc).__name__}: {exc}). Start one with "
                 f"`dask scheduler` and check the address (--scheduler or {SCHEDULER_ENV}); the connect timeout "
                 f"is the Dask setting distributed.comm.timeouts.connect.") from None
+        try:
+            _check_environment(client, address)
+        except BackendError:
+            client.close()
+            raise
         threads = sum(client.nthreads().values())
         label = f"dask scheduler {address} ({threads} worker threads now)"
     else:

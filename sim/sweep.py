@@ -545,10 +545,10 @@ def _loop(plan: _Plan, todo: list[int], backend, store: Store, manifest: dict, f
                     national, provinces = future.result()
                 except Exception as exc:  # recorded, the sweep goes on
                     failed[key] = {"scenario": key[0], "point": key[1], "seed": key[2],
-                                   "error": f"{type(exc).__name__}: {exc}", "when": now(),
+                                   "error": _first_line(exc), "when": now(),
                                    "traceback": "".join(traceback.format_exception(exc))[-4000:]}
                     summary["failed"] += 1
-                    bar.note(f"run {key[0]} point {key[1]} seed {key[2]} failed: {type(exc).__name__}: {exc}")
+                    bar.note(f"run {key[0]} point {key[1]} seed {key[2]} failed: {_first_line(exc)}")
                 else:
                     failed.pop(key, None)
                     oldest = oldest if buffer else time.monotonic()
@@ -565,6 +565,12 @@ def _loop(plan: _Plan, todo: list[int], backend, store: Store, manifest: dict, f
             future.cancel()
         save(final=True)
         bar.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error on one line (the manifest keeps the traceback)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 class Progress:

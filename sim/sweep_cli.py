@@ -154,7 +154,8 @@ def register(sub) -> None:
     p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
     p.add_argument("--backend", help="processes (default), serial or dask")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: all cores; an existing --scheduler has its own)")
     p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                                                        "(implies --backend dask)")
     p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "

@@ -15,7 +15,8 @@ from sim.store import Store, StoreError, param_column
 
 def frames(scenario: str, seed: int) -> dict[str, pd.DataFrame]:
     """Two tiny tables shaped like a run's (key columns plus one metric)."""
-    national = pd.DataFrame({"scenario": scenario, "point": 0, "seed": seed, "step": [0, 1], "iskp_members": [1.0, 2.0]})
+    national = pd.DataFrame({"scenario": scenario, "point": 0, "seed": seed, "step": [0, 1],
+                             "iskp_members": [1.0, 2.0]})
     provinces = national.assign(province="Kabul")
     return {"national": national, "provinces": provinces}
 
