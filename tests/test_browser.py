@@ -147,11 +147,11 @@ def test_browser_view_in_chromium(tmp_path):
                 # Play runs several weeks; Pause stops it.
                 page.get_by_role("button", name="▶").click()
                 page.wait_for_function(
-                    "() => [...document.querySelectorAll('span')].some(s => /^Step: ([4-9]|\\d\\d+)$/.test(s.textContent))")
+                    "() => [...document.querySelectorAll('span')].some(s => /^Step: ([6-9]|\\d\\d+)$/.test(s.textContent))")
                 page.get_by_role("button", name="❚❚").click()
                 paused_at = settled_step(page)  # a step under way when Pause was clicked may still finish
                 time.sleep(3)
-                assert step_number(page) == paused_at >= 4, "Pause did not stop the model"
+                assert step_number(page) == paused_at >= 6, "Pause did not stop the model"
 
                 # Another layer.
                 src = map_src(page)
