@@ -15,6 +15,8 @@ COMMAND_MODULES = [
     "sim.cli",
     "sim.sweep_cli",
     "sim.viz_cli",
+    "analysis.validate_cli",
+    "analysis.calibrate",
     "analysis.cli",
 ]
 

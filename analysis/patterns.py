@@ -58,6 +58,13 @@ def step_of(day: str, start: str = "2021-08-15") -> int:
     return int(np.ceil((_day(day) - _day(start)) / (7 * DAY)))
 
 
+def fmt(x: float) -> str:
+    """A number as the scorecard shows it: 3 significant digits, thousands grouped, n/a for NaN."""
+    if np.isnan(x):
+        return "n/a"
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
 def _province(provinces: pd.DataFrame, name: str) -> pd.DataFrame:
     return provinces[provinces["province"] == name]
 
@@ -185,69 +192,70 @@ class Pattern:
 
     def band_text(self) -> str:
         if np.isinf(self.high):
-            return f">= {self.low:g}"
-        return f"{self.low:g} - {self.high:g}"
+            return f">= {fmt(self.low)}"
+        return f"{fmt(self.low)} - {fmt(self.high)}"
 
 
 QUANTITATIVE: tuple[Pattern, ...] = (
     Pattern(
         "P1a", "Post-takeover surge: attacks 19 Aug - 31 Dec 2021", attacks_after_takeover,
-        152, 152 / 1.4, 152 * 1.4, "attacks", "152 attacks in 16 provinces",
+        152, 152 / 1.4, 152 * 1.4, "attacks", "152",
         "x/÷ 1.4: series that count the same attacks differ by this factor (UN 60 vs ITIC claims 82 for "
         "2020); claimed vs attributed attacks and the exact window add similar uncertainty (domain.md §2.3 caveat)",
         "UN SG A/76/667-S/2022/64, 28 Jan 2022 (domain.md §2.3, P1)", "2021-12-31"),
     Pattern(
         "P1b", "Peak of the surge: weekly attack rate, Sep-Oct 2021", peak_weekly_attack_rate,
-        10.8, 10.8 / 1.4, 10.8 * 1.4, "attacks/week", "8.9 (Sep) and 10.8 (Oct) per week",
+        10.8, 10.8 / 1.4, 10.8 * 1.4, "attacks/week", "8.9 (Sep), 10.8 (Oct)",
         "x/÷ 1.4 around Oct's 10.8, the same counting factor as P1a; the statistic is the higher of the two "
         "monthly means, so weekly noise does not inflate it",
         "SRSG Lyons, UNSC 17 Nov 2021: 38 (Sep), 48 (Oct) (domain.md §2.3)", "2021-10-31"),
     Pattern(
         "P5", "Strength after the prison releases: members on 2 Jan 2022 (week 20)", members_early_2022,
-        4000, 3000, 5000, "members", "~2,200 -> approaching 4,000 (Jan-Feb 2022)",
+        4000, 3000, 5000, "members", "~2,200 -> ~4,000",
         "3,000-5,000: the band of domain.md §2.1/P5 [E]; UN estimates of ISIS-K strength disagree by "
         "more than ±25% (1,000-2,200 in Feb 2021; 500-1,500 vs 'up to 10,000' in Jul 2021)",
         "UN SG S/2022/63 (Feb 2022) via Washington Examiner (domain.md §2.1, P5)", "2022-01-02"),
     Pattern(
         "P6a", "Mass-casualty attacks are rare: 15 Aug - 30 Nov 2021", mass_casualty_attacks,
-        4, 2, 7, "attacks", "4 (airport, Kunduz, Kandahar, military hospital)",
+        4, 2, 7, "attacks", "4",
         "2-7: four is one draw of a rare-event count (a Poisson mean of 4 gives 1-7 in 90% of histories) and "
         "the hospital attack (19-25 killed) sits on the >=20-killed threshold",
         "domain.md §2.5 (Pentagon, AFP, Reuters, MoPH figures), P6", "2021-11-30"),
     Pattern(
         "P6b", "... but dominate deaths: mass-casualty share of attack deaths, 15 Aug - 30 Nov 2021",
         mass_casualty_death_share, 0.65, 0.5, 0.85, "share",
-        "~0.65 [E]: >=283 killed in the 4 attacks vs ~150 in ~115 routine attacks",
-        "0.5-0.85: 'dominate' means more than half; the upper end allows the high death tolls (373) and few "
-        "deaths per routine attack. Routine deaths [E]: ITIC 2021 casualties 2,210 minus ~740 in the big "
-        "attacks over ~360 attacks ~ 4 casualties, ~1.3 killed per routine attack",
+        "~0.65 [E] ('dominate deaths')",
+        "0.5-0.85: 'dominate' means more than half; ~0.65 = >=283 killed in the 4 attacks against ~150 in ~115 "
+        "routine attacks; the upper end allows the high tolls (373) and fewer deaths per routine attack. "
+        "Routine deaths [E]: ITIC 2021 casualties 2,210 minus ~740 in the big attacks over ~360 attacks = ~4 "
+        "casualties, ~1.3 killed, per routine attack",
         "domain.md §2.5 and §2.3 (ITIC via VOA), P6", "2021-11-30"),
     Pattern(
         "P8a", "Extrajudicial killings in Nangarhar, 15 Aug - 31 Dec 2021", nangarhar_ejk,
-        118, 80, 240, "people", "118 bodies registered (~6/week)",
+        118, 80, 240, "people", "118 (~6/week)",
         "80-240: registered bodies undercount killings (bodies not found or not brought in: up to x2); the "
         "lower end allows some registered bodies not to be Taliban killings of suspects (HRW counted 54 in one "
         "canal stretch in Nov alone)",
         "HRW, 7 Jul 2022, Nangarhar healthcare workers (domain.md §2.7, P8)", "2021-12-31"),
     Pattern(
         "P8b", "Extrajudicial killings nationwide, 15 Aug 2021 - 15 Jun 2022", national_ejk_unama,
-        59, 59, np.inf, "people", ">= 59 (UNAMA-verified, a lower bound)",
+        59, 59, np.inf, "people", ">= 59 (UNAMA)",
         "one-sided: UNAMA verification lags and misses cases, so the model must reach at least 59",
         "UNAMA, 20 Jul 2022 (domain.md §2.7, P8)", "2022-06-15"),
     Pattern(
         "P9", "Surrenders in Nangarhar, 15 Aug 2021 - 6 Feb 2022", nangarhar_surrenders,
-        550, 500, 750, "people", "> 500 in 8 groups (~100/month)",
+        550, 500, 750, "people", "> 500 (~100/month)",
         "500-750: 'more than 500'; 8 groups of 35-65 plus 149 earlier individual surrenders gives at most ~670",
         "Nangarhar intelligence via TOLOnews, 6 Feb 2022; Xinhua/Anadolu (domain.md §2.8, P9)", "2022-02-06"),
     Pattern(
         "P12", "De-escalation: Taliban deaths 15 Aug - 31 Dec 2021 / Taliban strength", taliban_loss_share,
-        np.nan, 0.0, 0.02, "share", "small (armed clashes down 91%, 7,430 -> 148)",
+        np.nan, 0.0, 0.02, "share", "small (clashes -91%)",
         "<= 2% in 4.5 months (~5%/year) [E]: the Taliban-ISIS-K war is low-intensity next to the pre-takeover "
         "war whose clashes were ~50x as frequent",
         "UN SG Jan 2022 (domain.md §2.3, P12)", "2021-12-31"),
     Pattern(
         "P14", "Persistence: ISIS-K still has members at week 104 (share of seeds)", persists_two_years,
-        1.0, 0.9, 1.0, "share of seeds", "not eradicated within 2 years",
+        1.0, 0.9, 1.0, "share of seeds", "not eradicated",
         ">= 90% of seeds ('the large majority')",
         "UN SG Aug 2023; Kress & Szechtman 2009; Phillips 2015 (domain.md P14)", "2023-08-13", summary="share"),
 )
@@ -255,7 +263,7 @@ QUANTITATIVE: tuple[Pattern, ...] = (
 QUALITATIVE: tuple[Pattern, ...] = (
     Pattern(
         "P11", "Near-repeat: attack weeks cluster within 10 weeks in a province (ratio to shuffled)",
-        near_repeat_ratio, 1.0, 1.0, np.inf, "ratio", "> 1 (IS near-repeat ~20 km, ~10 weeks)",
+        near_repeat_ratio, 1.0, 1.0, np.inf, "ratio", "> 1 (~10 weeks)",
         "qualitative: the median ratio must exceed 1 (province, not 20 km, resolution)",
         "Chuang et al. PNAS 2019 (domain.md P11)", "2023-08-13"),
 )

@@ -145,3 +145,42 @@ def test_statistics_are_missing_for_runs_too_short_for_the_window():
     stats = P.statistics(nat, provinces(steps=19))
     assert stats["P1a"].isna().all() and stats["P5"].isna().all()
     assert stats["P6a"].notna().all()  # 15 Aug - 30 Nov is covered by 19 weeks
+
+
+def test_validate_cli_prints_scorecard_writes_files_and_resumes(tmp_path, capsys):
+    from run import main
+
+    out = tmp_path / "val"
+    args = ["validate", "--seeds", "2", "--steps", "26", "--out", str(out), "--backend", "serial", "--quiet"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    for pid in ("P1a", "P5", "P9", "P14"):
+        assert pid in text
+    card = pd.read_csv(out / "scorecard.csv")
+    assert set(card["pattern"]) >= {p.id for p in P.QUANTITATIVE}
+    assert card.set_index("pattern").loc["P14", "model"] != card.set_index("pattern").loc["P14", "model"]  # NaN: 26 weeks
+    assert (out / "validation.png").stat().st_size > 10_000
+    assert main(args) == 0
+    assert "0 run now, 2 already stored" in capsys.readouterr().out
+    assert main(["validate", "--seeds", "0", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_calibrate_cli_writes_sets_and_pairs_plot(tmp_path, capsys):
+    from analysis.calibrate import RANGES
+    from run import main
+
+    out = tmp_path / "cal"
+    args = ["calibrate", "--budget", "2", "--seeds", "1", "--steps", "26", "--params", "ambush_rate,hp_rate",
+            "--out", str(out), "--backend", "serial", "--quiet"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(out / "all_sets.csv")
+    assert len(table) == 3 and table["rank"].tolist() == [1, 2, 3] and 0 in table["point"].tolist()
+    for name in ("ambush_rate", "hp_rate"):
+        inside = table.loc[table["point"] > 0, name].between(RANGES[name].low, RANGES[name].high)
+        assert inside.all()
+    assert (table["distance"] == 0).eq(table["accepted"]).all()
+    assert "--set ambush_rate=" in text and (out / "accepted_sets.csv").exists()
+    assert (out / "pairs.png").stat().st_size > 5_000
+    assert main(["calibrate", "--budget", "2", "--params", "ejk_share", "--out", str(tmp_path / "y")]) == 2
+    assert "ejk_share" in capsys.readouterr().err
