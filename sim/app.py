@@ -235,7 +235,9 @@ def draw_charts(model: InsurgencyModel) -> Figure:
     """The national series so far (the model's DataCollector), by calendar date."""
     series = model.datacollector.model_vars
     dates = [model.date_of(s) for s in range(len(series["iskp_members"]))]
-    fig = Figure(figsize=(4.9, 7.6), dpi=100)  # about the column's width, so the browser does not shrink it  # fixed margins: a layout engine doubled the drawing time
+    # About the column's width, so the browser does not shrink it; fixed margins, as a layout engine
+    # doubled the drawing time.
+    fig = Figure(figsize=(4.9, 7.6), dpi=100)
     axes = fig.subplots(len(CHART_GROUPS) + 1, 1, sharex=True,
                         gridspec_kw=dict(left=0.14, right=0.85, top=0.96, bottom=0.07, hspace=0.38))
     ax = axes[0]

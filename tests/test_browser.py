@@ -88,7 +88,8 @@ def map_src(page) -> str:
 
 def wait_map_changed(page, before: str) -> None:
     page.wait_for_function(
-        "([sel, b]) => {const i = document.querySelector(sel); return i && i.src !== b && i.complete && i.naturalWidth > 0}",
+        "([sel, b]) => {const i = document.querySelector(sel);"
+        " return i && i.src !== b && i.complete && i.naturalWidth > 0}",
         arg=[MAP, before])
 
 
@@ -147,7 +148,8 @@ def test_browser_view_in_chromium(tmp_path):
                 # Play runs several weeks; Pause stops it.
                 page.get_by_role("button", name="▶").click()
                 page.wait_for_function(
-                    "() => [...document.querySelectorAll('span')].some(s => /^Step: ([6-9]|\\d\\d+)$/.test(s.textContent))")
+                    "() => [...document.querySelectorAll('span')]"
+                    ".some(s => /^Step: ([6-9]|\\d\\d+)$/.test(s.textContent))")
                 page.get_by_role("button", name="❚❚").click()
                 paused_at = settled_step(page)  # a step under way when Pause was clicked may still finish
                 time.sleep(3)
