@@ -314,6 +314,7 @@ class InsurgencyModel(mesa.Model):
         self._update_layers()
         self._tally()
         self.datacollector.collect(self)
+        self.running = self.steps < self.p["steps"]  # the horizon stops Play in the browser view
 
     # 1. scheduled events ------------------------------------------------------------------
     def _fire_events(self) -> bool:
