@@ -405,3 +405,11 @@ def test_runs_of_a_dask_worker_that_dies_are_rescheduled(tmp_path):
     assert summary["failed"] == 0 and summary["complete"], summary
     execute(runs, tmp_path / "s", backend="serial", progress=False)
     assert_same_results(tmp_path / "d", tmp_path / "s")
+
+
+def test_the_sweep_file_in_the_docs_plans_what_the_docs_say(tmp_path):
+    text = (REPO / "docs" / "sweeps.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "my_sweep.toml").write_text(block)
+    runs = plan_runs(SweepSpec.from_toml(tmp_path / "my_sweep.toml"))
+    assert len(runs) == 480 and "2 scenarios × 12 design points × 20 seeds = 480 runs" in text
