@@ -112,12 +112,21 @@ class Store:
             return None
         if not self.root.is_dir():
             raise StoreError(f"Output '{self.root}' is a file; give a folder (new, empty, or a store of this sweep).")
-        if not self.manifest_path.exists() and not any(self.root.iterdir()):
+        if not self.manifest_path.exists() and self._bare():
             return None
         if not self.manifest_path.exists():
             raise StoreError(f"Output folder '{self.root}' is not empty and is not a results store "
                              f"(no {MANIFEST}); refusing to write into it. Give a new or empty folder.")
         return self.read_manifest()
+
+    def _bare(self) -> bool:
+        """Empty, or only the empty skeleton of a sweep killed before it wrote its manifest."""
+        for entry in self.root.iterdir():
+            if entry.name in TABLES and entry.is_dir() and not any(entry.iterdir()):
+                continue
+            if entry.name != ".lock":
+                return False
+        return True
 
     # ---- writing -------------------------------------------------------------------------------
 

@@ -381,14 +381,14 @@ def _prepare(runs: list[Run]) -> _Plan:
     varied = {name: param_column(name) for name in sorted({k for ov in points.values() for k in ov})}
     if "steps" in varied:
         raise SweepError("'steps' cannot be an override of a Run; use Run.steps.")
-    resolved: dict[tuple[str, int], Scenario] = {}
+    resolved: dict[tuple[str, int], tuple[Scenario, dict]] = {}   # scenario with the point's values, its params
     coerced: dict[int, dict] = {}
     keys, tasks, seen = [], [], set()
     for run in runs:
         if (run.scenario, run.point) not in resolved:
-            resolved[run.scenario, run.point] = base[run.scenario].with_overrides(run.overrides,
-                                                                                  f"design point {run.point}")
-        scenario = resolved[run.scenario, run.point]
+            scenario = base[run.scenario].with_overrides(run.overrides, f"design point {run.point}")
+            resolved[run.scenario, run.point] = scenario, scenario.params
+        scenario, params = resolved[run.scenario, run.point]
         coerced.setdefault(run.point, {k: scenario.overrides[k] for k in run.overrides})
         steps = coerce("steps", run.steps, f"Run {names[run.scenario]}/{run.point}/{run.seed}")
         key = (names[run.scenario], int(run.point), int(run.seed))
@@ -396,7 +396,6 @@ def _prepare(runs: list[Run]) -> _Plan:
             raise SweepError(f"Run (scenario {key[0]}, point {key[1]}, seed {key[2]}) is planned twice.")
         seen.add(key)
         keys.append(key)
-        params = scenario.params
         tasks.append((scenario, key[2], steps, key[1], {col: params[p] for p, col in varied.items()}))
     record = {
         "scenarios": {names[ref]: {"ref": ref, **s.as_dict()} for ref, s in base.items()},
@@ -516,9 +515,10 @@ def _loop(plan: _Plan, todo: list[int], backend, store: Store, manifest: dict, f
 
     def save(final: bool = False) -> None:
         if buffer:
-            store.write_part({"national": pd.concat([b[0] for b in buffer], ignore_index=True),
-                              "provinces": pd.concat([b[1] for b in buffer], ignore_index=True)})
-            buffer.clear()
+            batch = buffer[:]
+            buffer.clear()   # before writing: an interrupted write must not be written again (duplicates)
+            store.write_part({"national": pd.concat([b[0] for b in batch], ignore_index=True),
+                              "provinces": pd.concat([b[1] for b in batch], ignore_index=True)})
         manifest["failed"] = list(failed.values())
         if final:
             manifest["status"] = "complete" if not failed and summary["complete"] else "incomplete"

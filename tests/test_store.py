@@ -84,3 +84,14 @@ def test_load_rejects_what_is_not_a_store_with_a_clear_message(tmp_path, setup, 
     with pytest.raises(UserError, match=expected) as err:
         load(folder)
     assert str(folder) in str(err.value)
+
+
+def test_skeleton_of_a_sweep_killed_before_its_manifest_counts_as_empty(tmp_path):
+    root = tmp_path / "s"
+    for table in ("national", "provinces"):
+        (root / table).mkdir(parents=True)
+    (root / ".lock").touch()
+    assert Store(root).existing() is None
+    (root / "national" / "stray.txt").write_text("x")
+    with pytest.raises(StoreError, match="not empty and is not a results store"):
+        Store(root).existing()
