@@ -347,7 +347,6 @@ def run_task(scenario: Scenario, seed: int, steps: int, point: int,
 class _Plan:
     """Validated runs with their scenarios, parameter columns and manifest entries."""
 
-    runs: list[Run]
     keys: list[tuple[str, int, int]]
     tasks: list[tuple]
     record: dict  # manifest fields: scenarios, points, varied, seeds, runs
@@ -360,9 +359,11 @@ def _prepare(runs: list[Run]) -> _Plan:
     base: dict[str, Scenario] = {}
     names: dict[str, str] = {}
     points: dict[int, dict] = {}
+    if not all(isinstance(run, Run) for run in runs):
+        raise SweepError("execute() takes a list of sim.sweep.Run.")
+    runs = [replace(r, steps=_plain(r.steps), overrides={k: _plain(v) for k, v in r.overrides.items()})
+            for r in runs]   # NumPy scalars (from a design table) become the Python values the table checks
     for run in runs:
-        if not isinstance(run, Run):
-            raise SweepError(f"execute() takes a list of sim.sweep.Run, got {type(run).__name__}.")
         for attr in ("seed", "point"):
             v = getattr(run, attr)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
@@ -405,7 +406,11 @@ def _prepare(runs: list[Run]) -> _Plan:
         "run_fields": ["scenario", "point", "seed", "steps"],
         "runs": [[k[0], k[1], k[2], t[2]] for k, t in zip(keys, tasks)],
     }
-    return _Plan(list(runs), keys, tasks, json.loads(json.dumps(record, default=str)))
+    return _Plan(keys, tasks, json.loads(json.dumps(record, default=str)))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _identity(record: dict) -> dict:

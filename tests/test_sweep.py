@@ -136,6 +136,13 @@ def test_rows_carry_scenario_point_seed_and_varied_parameters(tmp_path):
     assert m["scenarios"]["iron_fist"]["params"]["amnesty"] == 0.2 and m["git"]["commit"]
 
 
+def test_numpy_values_from_a_design_table_are_accepted(tmp_path):
+    runs = [Run("baseline", np.int64(1), np.int64(2), {"vision": np.int64(3), "amnesty": np.float64(0.3)},
+                np.int64(0))]
+    assert execute(runs, tmp_path / "s", backend="serial", progress=False)["done"] == 1
+    assert json.loads((tmp_path / "s" / "manifest.json").read_text())["points"] == {"0": {"vision": 3, "amnesty": 0.3}}
+
+
 def test_rerunning_a_finished_sweep_does_nothing(tmp_path, capsys):
     argv = ["sweep", "--scenarios", "baseline", "--seeds", "2", "--steps", "3", "--backend", "serial",
             "--out", str(tmp_path / "s")]
