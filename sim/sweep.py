@@ -41,7 +41,7 @@ import pandas as pd
 from . import backends
 from .errors import UserError
 from .manifest import git_revision, now, versions
-from .parameters import PARAMS, ParameterError, coerce
+from .parameters import PARAMS, coerce
 from .scenario import Scenario, bundled_names, load_scenario
 from .store import KIND, Store, StoreError, param_column
 
@@ -620,5 +620,4 @@ class Progress:
 
 
 __all__ = ["Axis", "Run", "SweepSpec", "SweepError", "design_points", "execute", "parse_axis", "parse_scenarios",
-           "parse_seeds", "plan_runs", "run_task", "stored_runs", "CHUNK_RUNS", "CHUNK_SECONDS",
-           "ParameterError"]
+           "parse_seeds", "plan_runs", "run_task", "stored_runs", "CHUNK_RUNS", "CHUNK_SECONDS"]

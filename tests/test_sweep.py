@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -332,6 +332,40 @@ def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     nat = load(out).national
     assert not nat.duplicated(["scenario", "point", "seed", "step"]).any()
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stores_every_finished_run_and_stops_the_workers(tmp_path):
+    """Runs finished before Ctrl-C but not yet written (default chunk: 50) are written on the way out."""
+    import threading
+
+    out = tmp_path / "s"
+    proc = subprocess.Popen([PY, "run.py", "sweep", "--scenarios", "baseline", "--seeds", "40", "--steps", "10",
+                             "--out", str(out), "--workers", "2"], cwd=REPO, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 180
+        done = re.compile(r"^sweep: (\d+)/40 runs")   # plain progress lines: stderr is not a TTY
+        while max([int(m.group(1)) for m in map(done.match, lines) if m] or [0]) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)   # what Ctrl-C sends: the terminal's whole process group
+        proc.wait(60)
+        reader.join(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = "".join(lines)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    res = load(out)
+    assert res.manifest["status"] == "incomplete"
+    assert 3 <= res.national.groupby("seed").ngroups < 40, "every run reported done before Ctrl-C is stored"
+    time.sleep(2)
+    assert not [w for w in workers if _alive(w)], "workers outlived the interrupted sweep"
 
 
 # ---- acceptance 3: a separately started Dask scheduler and workers ------------------------------
