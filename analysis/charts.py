@@ -42,13 +42,15 @@ def date_axis(ax: plt.Axes, start: pd.Timestamp, last_step: int) -> None:
     ax.set_xlim(0, last_step)
 
 
-def mark_events(ax: plt.Axes, events: list[dict], start: pd.Timestamp, label: bool = True) -> None:
-    """Vertical lines at scheduled events; each event type is named once, at the top of the axes."""
+def mark_events(ax: plt.Axes, events: list[dict], start: pd.Timestamp, last: int, label: bool = True) -> None:
+    """Vertical lines at the scheduled events up to week ``last``; each type is named once, at the top."""
     named = set()
     trans = blended_transform_factory(ax.transData, ax.transAxes)
     for ev in sorted(events, key=lambda e: str(e["date"])):
         colour, dash = EVENT_STYLE.get(ev["type"], ("#555555", "-."))
         when = week_of(start, ev["date"])
+        if not 0 <= when <= last:
+            continue
         ax.axvline(when, color=colour, ls=dash, lw=1.0, alpha=0.8, zorder=1)
         if label and ev["type"] not in named:
             named.add(ev["type"])
@@ -74,18 +76,18 @@ def _grid(n: int, ncols: int = 4, width: float = 3.6, height: float = 2.7) -> tu
     return fig, flat[:n]
 
 
-def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], baseline: str, colours: dict[str, str],
-                  events: dict[str, list[dict]], title: str, ylabel: str) -> plt.Figure:
-    """One panel per arm: its median and 10-90% band in colour over the baseline's in grey."""
+def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], reference: dict[str, str],
+                  colours: dict[str, str], events: dict[str, list[dict]], title: str, ylabel: str) -> plt.Figure:
+    """One panel per arm: its median and 10-90% band in colour over its ``reference`` arm's (the baseline) in grey."""
     data = bands[bands["metric"] == metric]
     start, last = start_date(bands), int(bands["step"].max())
     fig, axes = _grid(len(arms))
-    base = data[data["arm"] == baseline]
     for ax, arm in zip(axes, arms):
-        if arm != baseline and len(base):
+        base = data[data["arm"] == reference.get(arm)]
+        if reference.get(arm) != arm and len(base):
             _band(ax, base, BASELINE_COLOUR, "baseline", lw=1.2, alpha=0.12)
         _band(ax, data[data["arm"] == arm], colours[arm], arm)
-        mark_events(ax, events.get(arm, []), start)
+        mark_events(ax, events.get(arm, []), start, last)
         ax.set_title(arm, color=colours[arm], fontsize=10.5)
         date_axis(ax, start, last)
     for ax in axes[:: min(4, len(arms))]:
@@ -112,7 +114,7 @@ def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[st
             ax.plot(rows["step"], rows["median"], color=colours[arm], lw=1.7, label=arm)
         if len(rows):
             ends.append((float(rows["median"].iloc[-1]), arm))
-    mark_events(ax, events, start)
+    mark_events(ax, events, start, last)
     date_axis(ax, start, last)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
@@ -132,9 +134,10 @@ def _label_ends(ax: plt.Axes, ends: list[tuple[float, str]], colours: dict[str, 
     for y, arm in ends:
         y = max(y, placed[-1] + gap) if placed else y
         placed.append(y)
-        ax.annotate(arm, (last, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5,
-                    color=colours[arm], annotation_clip=False)
-    ax.set_xlim(0, last * 1.2)
+        note = ax.annotate(arm, (last, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5,
+                           color=colours[arm], annotation_clip=False)
+        note.set_in_layout(False)  # room is made below, by widening the axis, not by shrinking it
+    ax.set_xlim(0, last * (1.04 + 0.0095 * max(len(arm) for _, arm in ends)))
     ax.spines["bottom"].set_bounds(0, last)
 
 
@@ -151,7 +154,7 @@ def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], 
                 _band(ax, sub, colours[arm], arm, lw=2.4, alpha=0.15)
             else:
                 ax.plot(sub["step"], sub["median"], color=colours[arm], lw=1.5, label=arm)
-        mark_events(ax, events, start)
+        mark_events(ax, events, start, last)
         ax.set_title(LABELS.get(t, t).capitalize())
         ax.set_ylabel("attacks since start")
         ax.set_ylim(bottom=0)

@@ -48,6 +48,7 @@ class Results:
     baseline: str
     arms: list[str]
     scenario_of: dict[str, str]
+    reference: dict[str, str]  # arm -> the baseline arm with the same varied-parameter values
     colours: dict[str, str]
     params: list[str]
     horizon: int
@@ -80,8 +81,12 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
     arms_df = arms_df.assign(arm=arm_labels(arms_df, params), first=arms_df["scenario"] != baseline)
     arms = list(arms_df.sort_values(["first", "scenario", *params])["arm"])
     scenario_of = dict(zip(arms_df["arm"], arms_df["scenario"].astype(str)))
-    return Results(national, provinces, store.manifest or {}, baseline, arms, scenario_of, colours(arms, pretty(baseline)),
-                   params, int(national["step"].max()), effects)
+    base_arms = arms_df[arms_df["scenario"] == baseline]
+    matched = arms_df.merge(base_arms[[*params, "arm"]], on=params, how="left", suffixes=("", "_base")) \
+        if params else arms_df.assign(arm_base=pretty(baseline))
+    reference = dict(zip(matched["arm"], matched["arm_base"]))
+    return Results(national, provinces, store.manifest or {}, baseline, arms, scenario_of, reference,
+                   colours(arms, set(base_arms["arm"])), params, int(national["step"].max()), effects)
 
 
 def time_series(r: Results, folder: Path) -> list[Chart]:
@@ -99,7 +104,7 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
         label = LABELS.get(m, m)
         title = f"{label[0].upper()}{label[1:]}{' since the start (cumulative)' if is_flow(m) else ''}"
         unit = "0-1" if "(0-1)" in label else "people"
-        fig = charts.series_panels(bands, m, r.arms, r.arms[0], r.colours, events, title, unit)
+        fig = charts.series_panels(bands, m, r.arms, r.reference, r.colours, events, title, unit)
         out.append(Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
                          "line = median over seeds, band = 10th-90th percentile; dashed lines mark scheduled events.",
                          save(fig, folder, f"series_{m}")))
@@ -120,6 +125,11 @@ def map_weeks(horizon: int, weeks: list[int] | None) -> list[int]:
     return [w for w in (26, 52) if w < horizon] + [horizon]
 
 
+def when(r: Results, step: int) -> str:
+    """Calendar date of a step, e.g. '13 Feb 2022'."""
+    return pd.Timestamp(r.national.loc[r.national["step"] == step, "date"].iloc[0]).strftime("%-d %b %Y")
+
+
 def province_maps(r: Results, folder: Path, weeks: list[int]) -> list[Chart]:
     """Baseline levels at the chosen weeks and each scenario minus baseline at the horizon."""
     metrics = list(MAP_METRICS)
@@ -128,7 +138,7 @@ def province_maps(r: Results, folder: Path, weeks: list[int]) -> list[Chart]:
     base = values[values["scenario"] == r.baseline]
     out = []
     for m, (name, unit) in MAP_METRICS.items():
-        panels = [(f"{arm}, week {w}", dict(zip(g["province"], g[m])))
+        panels = [(f"{arm}, week {w} ({when(r, w)})", dict(zip(g["province"], g[m])))
                   for (arm, w), g in base[base["step"].isin(weeks)].groupby(["arm", "step"], sort=True)]
         fig = maps.map_grid(panels, f"{name}: {pretty(r.baseline)}", unit, ncols=len(weeks))
         out.append(Chart("maps", f"{name} in the {pretty(r.baseline)}",
@@ -141,7 +151,8 @@ def province_maps(r: Results, folder: Path, weeks: list[int]) -> list[Chart]:
     for m, (name, unit) in MAP_METRICS.items():
         panels = [(arm, dict(zip(g["province"], g[m]))) for arm in r.arms for _, g in [(arm, diff[diff["arm"] == arm])]
                   if len(g)]
-        fig = maps.map_grid(panels, f"{name} at week {r.horizon}: scenario minus {pretty(r.baseline)}",
+        fig = maps.map_grid(panels, f"{name} at week {r.horizon} ({when(r, r.horizon)}): scenario minus "
+                                    f"{pretty(r.baseline)}",
                             unit.replace("mean over seeds", "difference of means"), diverging=True)
         out.append(Chart("maps", f"{name}: difference to the {pretty(r.baseline)} at week {r.horizon}",
                          "Red: higher than in the baseline; blue: lower. Same seeds in every scenario.",
@@ -287,7 +298,8 @@ def assemble(r: Results, where: Path, figures: list[Chart], table_csv: str) -> s
     first, last = pd.Timestamp(r.national["date"].min()).date(), pd.Timestamp(r.national["date"].max()).date()
     body = [
         "<h1>Taliban vs ISIS-K: scenario comparison</h1>",
-        f'<p class="sub">{len(r.arms)} scenarios, {r.national["seed"].nunique()} seeds each, weekly steps from '
+        f'<p class="sub">{len(r.arms)} {"scenario x design-point combinations" if r.params else "scenarios"}, '
+        f'{r.national["seed"].nunique()} seeds each, weekly steps from '
         f"{first} to {last} (week {r.horizon}). Generated {html.text(now())} from <code>{html.text(where)}</code>.</p>",
         '<nav><a href="#findings">Key findings</a><a href="#effects">Effects</a><a href="#series">Over time</a>'
         '<a href="#maps">Maps</a><a href="#scenarios">Scenarios</a><a href="#provenance">Provenance</a>'
@@ -317,7 +329,8 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     r = compute(where, baseline, resamples)
     weeks = map_weeks(r.horizon, weeks)
     folder = out / "charts"
-    say(f"report: {len(r.arms)} scenarios, {r.national['seed'].nunique()} seeds, {r.horizon} weeks")
+    kinds = "scenario x design-point combinations" if r.params else "scenarios"
+    say(f"report: {len(r.arms)} {kinds}, {r.national['seed'].nunique()} seeds, {r.horizon} weeks")
     figures: list[Chart] = []
     if len(r.effects):
         fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)

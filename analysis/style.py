@@ -27,11 +27,11 @@ def pretty(name: str) -> str:
     return str(name).replace("_", " ")
 
 
-def colours(labels: list[str], baseline: str) -> dict[str, str]:
-    """A fixed colour per arm label; the baseline is always dark grey."""
+def colours(labels: list[str], baselines: set[str]) -> dict[str, str]:
+    """A fixed colour per arm label; baseline arms are always dark grey."""
     out, i = {}, 0
     for label in labels:
-        if label == baseline:
+        if label in baselines:
             out[label] = BASELINE_COLOUR
         else:
             out[label] = PALETTE[i % len(PALETTE)]

@@ -19,6 +19,8 @@ from analysis.outcomes import HEADLINE
 from sim.geography import load_geography
 from synthetic_store import national_table, write_store
 
+# A chart whose layout collapsed (labels pushing the axes to zero size) is a broken chart.
+pytestmark = pytest.mark.filterwarnings("error:constrained_layout not applied:UserWarning")
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = {"baseline": 0.0, "iron_fist": 500.0, "elder_amnesty": -400.0, "no_prison_escape": 0.0}
 
@@ -78,7 +80,7 @@ def test_time_series_mark_the_scheduled_events():
     bands = stats.bands(table, ["iskp_members"]).assign(arm=lambda d: d["scenario"])
     events = {"baseline": [{"type": "prison_escape", "date": "2021-08-15"},
                            {"type": "elder_surrender", "date": "2021-10-31"}], "x": []}
-    fig = charts.series_panels(bands, "iskp_members", ["baseline", "x"], "baseline",
+    fig = charts.series_panels(bands, "iskp_members", ["baseline", "x"], {"baseline": "baseline", "x": "baseline"},
                                {"baseline": "#444444", "x": "#0072B2"}, events, "t", "people")
     first, second = fig.axes[:2]
     week = lambda ax: sorted(round(l.get_xdata()[0], 2) for l in ax.lines if len(set(l.get_xdata())) == 1)
@@ -144,3 +146,16 @@ def test_report_on_a_real_sweep(tmp_path):
     t = pd.read_csv(tmp_path / "s" / "report" / "effects.csv")
     assert len(t) == 2 * len(HEADLINE) and (t["n"] == 3).all()
     assert t[["effect", "ci_low", "ci_high"]].notna().all().all()
+
+
+def test_design_points_are_compared_with_the_baseline_at_the_same_values(tmp_path):
+    table = national_table({"baseline": 0.0, "iron_fist": 300.0}, seeds=range(1, 6), steps=4,
+                           point_params={0: {"amnesty": 0.2}, 1: {"amnesty": 0.8}})
+    store = write_store(tmp_path / "s", table)
+    assert run.main(["report", str(store), "--resamples", "1000"]) == 0
+    t = pd.read_csv(store / "report" / "effects.csv")
+    members = t[t["outcome"] == "iskp_members_final"].set_index("amnesty")
+    assert list(members["arm"]) == ["iron fist (amnesty=0.2)", "iron fist (amnesty=0.8)"]
+    assert (members["n"] == 5).all()
+    page = (store / "report" / "report.html").read_text(encoding="utf-8")
+    assert "4 scenario x design-point combinations" in page
