@@ -70,6 +70,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     from . import sensitivity as sa
     from .outcomes import outcome
+    from .wording import number
 
     if args.seeds < 1:
         raise UserError(f"--seeds is {args.seeds}; it must be at least 1 (seeds 1..k run at every design point).")
@@ -104,7 +105,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for method, table in results.items():
         key = "mu_star" if method == "morris" else "ST"
         for name, t in table.groupby("outcome", sort=False):
-            top = ", ".join(f"{r.parameter} ({getattr(r, key):.3g})" for r in t.head(5).itertuples())
+            top = ", ".join(f"{r.parameter} ({number(getattr(r, key)) if method == 'morris' else f'{r.ST:.2f}'})"
+                            for r in t.head(5).itertuples())
             print(f"{method} {name}: top by {key}: {top}")
         print(f"wrote {out / (method + '.csv')}")
     return 0
