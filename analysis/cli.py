@@ -115,7 +115,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("report", help="charts, scenario effects, maps and report.html from a results store",
                        description="Read a results store (made by `run.py sweep`) and write a self-contained "
-                                   "HTML report with scenario effects (paired seeds, bootstrap 95%% CIs), "
+                                   "HTML report with scenario effects (paired seeds, bootstrap 95% CIs), "
                                    "time series, province maps, provenance and caveats.",
                        epilog=EXAMPLES_REPORT, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("results", metavar="RESULTS_DIR", help="a results store folder (the --out of run.py sweep)")
