@@ -1,8 +1,8 @@
 """Where the runs of a sweep execute: all backends are a ``concurrent.futures.Executor``.
 
 - ``serial``: in this process, one run at a time (debugging, tiny sweeps).
-- ``processes``: a ``ProcessPoolExecutor`` on this machine, one pool for the whole sweep
-  (``import mesa`` forces the slow ``spawn`` start method, so a pool per run would waste seconds).
+- ``processes``: a ``ProcessPoolExecutor`` on this machine, one pool for the whole sweep (starting
+  workers costs about a second each, see ``_pool_context``).
 - ``dask``: a loopback ``distributed.LocalCluster``, or an existing cluster when a scheduler address is
   given (``--scheduler tcp://HOST:PORT`` or ``DASK_SCHEDULER_ADDRESS``). The scheduler reschedules the
   runs of a worker that dies; a run that kills workers repeatedly fails with ``KilledWorker``.
@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import UserError
 
@@ -92,8 +93,7 @@ def open_backend(backend: str, workers: int | None = None, scheduler: str | None
         yield Backend(SerialExecutor(), 1, "serial (this process)")  # submit runs the task
     elif backend == "processes":
         n = workers or default_workers()
-        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(n, mp_context=_pool_context(), initializer=_worker_init, initargs=(os.getpid(),))
         try:
             yield Backend(pool, 2 * n, f"processes ({n} workers)")
         finally:
@@ -103,17 +103,45 @@ def open_backend(backend: str, workers: int | None = None, scheduler: str | None
             yield opened
 
 
-def _worker_init(parent: int) -> None:
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Start pool workers from a fork server that has imported the model once, where the OS has one.
+
+    ``import mesa`` makes ``spawn`` the default, which imports the model again in every worker (about a
+    second of CPU each); the fork server is single-threaded, so forking from it is safe.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.sweep", "sim.runner"])
+    return context
+
+
+def _worker_init(sweep: int) -> None:
     """Ctrl-C is handled by the sweep's main process, which stops the pool, so workers ignore it; and a
-    worker exits when that process dies (a killed sweep would otherwise leave workers waiting forever)."""
+    worker exits when that process is gone: a killed sweep would otherwise leave its workers (and the
+    fork server, which waits for them) behind forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _alive(sweep):
             time.sleep(1.0)
         os._exit(1)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="sweep-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def project_version() -> str:

@@ -280,10 +280,12 @@ def test_every_backend_gives_identical_tables(tmp_path):
 # ---- acceptance 2: SIGKILL part-way, resume, same result --------------------------------------
 
 def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (pool workers are children of a fork server, itself a child)."""
     try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        kids = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+    return kids + [d for k in kids for d in _children(k)]
 
 
 def _alive(pid: int) -> bool:
