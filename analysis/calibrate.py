@@ -2,16 +2,24 @@
 
 Method. The free parameters are those without a sourced value (``source`` starting with "[E]" in
 ``sim.parameters.PARAMS``) that are behavioural; ``RANGES`` picks the ones the calibration patterns
-respond to, each with a prior range. A Latin hypercube of ``--budget`` points over those ranges
-(``scipy.stats.qmc.LatinHypercube``, log-uniform for scale parameters) is run through the sweep runner
-with the same ``--seeds`` seeds at every point (common random numbers), plus point 0 = the current
-defaults. A point is *accepted* when the median over its seeds passes every quantitative pattern of
-``analysis.patterns`` at once; all points are ranked by their distance to the tolerance bands
-(``patterns.distance``, 0 for accepted points) and then by how central they sit (``patterns.centrality``).
+respond to, each with a prior range.
 
-Outputs in ``--out`` (next to the results store, so a rerun resumes): ``all_sets.csv`` (every point,
-its parameters, the median of each pattern statistic, pass flags, distance, rank), ``accepted_sets.csv``
-and ``pairs.png`` (accepted vs rejected sets, parameter against parameter).
+1. Stage 1: a Latin hypercube over the ranges (``scipy.stats.qmc.LatinHypercube``, log-uniform for
+   scale parameters) plus point 0 = the current defaults.
+2. Stages 2.. (``--stages``, default 2; the ``--budget`` is split evenly): perturb the 8 best points so
+   far by at most a tenth of each prior range (a Latin hypercube of offsets), a refinement in the
+   spirit of sequential Monte Carlo ABC (Beaumont et al. 2009).
+3. Confirmation: the ``--confirm`` best points are rerun with ``--confirm-seeds`` seeds, because a median
+   over a few seeds that just passes is often luck (the best of many noisy points is biased).
+
+Every point runs with the same seeds 1..k (common random numbers) through the sweep runner. A point
+*passes* when the median over its seeds lies inside every quantitative pattern's band at once; it is
+*accepted* only if it also passes on the confirmation seeds. Points are ranked accepted first, then by
+their distance to the bands (``patterns.distance``), then by how central they sit (``patterns.centrality``).
+
+Outputs in ``--out``: one store per stage (``stage1/`` ...) and ``confirm/`` (a rerun resumes them),
+``all_sets.csv`` (every point: stage, seeds, parameters, median of each pattern statistic, pass flags,
+distance, rank), ``accepted_sets.csv`` and ``pairs.png`` (accepted vs rejected, parameter against parameter).
 """
 
 from __future__ import annotations
@@ -41,13 +49,13 @@ class Prior:
 # for rates, log-uniform; ±0.25-0.3 for shares). Which patterns each one moves is the mechanism's
 # reading in docs/ODD.md; the pairs plot shows which of them the patterns actually constrain.
 RANGES: dict[str, Prior] = {
-    "recruit_contact_rate": Prior(0.002, 0.03, True, "P5, P14"),
-    "cop_strength": Prior(200.0, 2400.0, True, "P5"),
-    "escapee_ideology": Prior(0.5, 1.0, False, "P5"),
+    "recruit_contact_rate": Prior(0.002, 0.03, True, "P5, P8b"),
     "ambush_rate": Prior(0.05, 0.5, True, "P1a, P1b, P12"),
-    "ambush_cost": Prior(0.1, 1.2, True, "P1a, P1b"),
+    "ambush_cost": Prior(0.1, 1.2, True, "P1a, P1b, P12"),
+    "ambush_lethality": Prior(0.3, 3.0, True, "P6b, P12"),
+    "ambush_counterfire": Prior(0.05, 0.4, True, "P5, P1a"),
     "hp_rate": Prior(0.005, 0.08, True, "P6a, P6b"),
-    "detection_base": Prior(0.05, 0.6, True, "P8a, P8b, P14"),
+    "detection_base": Prior(0.05, 0.6, True, "P8a, P8b, P5"),
     "ejk_accuracy": Prior(0.3, 0.9, False, "P8a, P8b"),
     "surrender_rate": Prior(0.2, 2.0, True, "P9"),
     "surrender_share": Prior(0.15, 0.6, False, "P9"),
@@ -57,9 +65,10 @@ RANGES: dict[str, Prior] = {
 EXAMPLES = """examples:
   python run.py calibrate --budget 64                    # 64 points x 4 seeds x 104 weeks -> results/calibrate
   python run.py calibrate --budget 128 --seeds 4 --out results/cal128
+  python run.py calibrate --budget 240 --stages 3         # LHS, then two refinements around the best
   python run.py calibrate --budget 32 --steps 44          # skip P14 (needs 104 weeks): faster
-  python run.py calibrate --budget 64 --params ambush_rate,hp_rate,surrender_rate
-Rerunning the same command resumes the store; a larger --budget is a different design (new --out).
+  python run.py calibrate --budget 64 --params ambush_rate,hp_rate,surrender_rate --stages 1
+Rerunning the same command resumes both stages; another --budget/--params is a different design (new --out).
 """
 
 
@@ -86,27 +95,54 @@ def check_params(names: list[str]) -> None:
         raise UserError(f"--params is empty; give one or more of: {', '.join(RANGES)}.")
 
 
-def design(names: list[str], budget: int, seed: int) -> pd.DataFrame:
-    """Point 0 = current defaults, points 1..budget = a Latin hypercube over the priors (deterministic)."""
-    from sim.parameters import PARAMS, coerce
+def _to_unit(name: str, v: np.ndarray) -> np.ndarray:
+    pr = RANGES[name]
+    if pr.log:
+        return np.log(v / pr.low) / np.log(pr.high / pr.low)
+    return (v - pr.low) / (pr.high - pr.low)
 
-    u = qmc.LatinHypercube(d=len(names), seed=seed).random(budget)
-    rows = [{n: PARAMS[n].default for n in names}]
-    for x in u:
-        row = {}
-        for n, xi in zip(names, x):
-            pr = RANGES[n]
-            v = np.exp(np.log(pr.low) + xi * np.log(pr.high / pr.low)) if pr.log else pr.low + xi * (pr.high - pr.low)
-            row[n] = coerce(n, round(float(v), 6) if PARAMS[n].kind is float else round(float(v)), "calibration design")
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    df.index.name = "point"
-    return df
+
+def _from_unit(name: str, u: np.ndarray) -> np.ndarray:
+    pr = RANGES[name]
+    if pr.log:
+        return np.exp(np.log(pr.low) + u * np.log(pr.high / pr.low))
+    return pr.low + u * (pr.high - pr.low)
+
+
+def _values(names: list[str], u: np.ndarray, first: int) -> pd.DataFrame:
+    """Parameter values for unit coordinates ``u`` (one row per point, numbered from ``first``)."""
+    from sim.parameters import coerce
+
+    cols = {name: [coerce(name, round(float(v), 6), "calibration design") for v in _from_unit(name, u[:, j])]
+            for j, name in enumerate(names)}
+    return pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(u), name="point"))
+
+
+def design(names: list[str], n: int, seed: int) -> pd.DataFrame:
+    """Stage 1: point 0 = the current defaults, then ``n`` Latin-hypercube points over the priors
+    (coordinates in prior units 0..1, log for log-scaled parameters; deterministic for a seed)."""
+    from sim.parameters import PARAMS
+
+    u = qmc.LatinHypercube(d=len(names), seed=seed).random(n)
+    defaults = pd.DataFrame([{name: PARAMS[name].default for name in names}], index=pd.Index([0], name="point"))
+    return pd.concat([defaults, _values(names, u, 1)])
+
+
+def refine(table: pd.DataFrame, names: list[str], n: int, seed: int, first: int, elite: int = 8,
+           width: float = 0.1) -> pd.DataFrame:
+    """Stage 2: ``n`` points around the ``elite`` best points of stage 1 (by distance, then centrality),
+    taken in turn; each is the elite point moved by a Latin-hypercube offset of at most ``width`` of the
+    prior range per parameter (clipped to the prior). Deterministic for a seed."""
+    best = table.sort_values(["distance", "centrality"], kind="stable").head(elite)
+    centre = np.column_stack([_to_unit(name, best[name].to_numpy(float)) for name in names])
+    offsets = (qmc.LatinHypercube(d=len(names), seed=seed).random(n) * 2 - 1) * width
+    u = np.clip(centre[np.arange(n) % len(centre)] + offsets, 0.0, 1.0)
+    return _values(names, u, first)
 
 
 def score_points(national: pd.DataFrame, provinces: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     """One row per design point: its parameters, the median of each pattern statistic, pass flags,
-    how many patterns pass, distance and centrality, sorted best first (rank 1)."""
+    how many patterns pass, whether all do, distance and centrality, sorted best first (rank 1)."""
     stats = P.statistics(national, provinces, P.QUANTITATIVE)
     rows = []
     for point, group in stats.groupby(level="point"):
@@ -117,51 +153,71 @@ def score_points(national: pd.DataFrame, provinces: pd.DataFrame, points: pd.Dat
         row.update({f"pass_{r['pattern']}": r["pass"] for r in card.to_dict("records")})
         row["patterns_passed"] = int(measured["pass"].sum())
         row["patterns_measured"] = len(measured)
-        row["accepted"] = bool(len(measured) and measured["pass"].all())
+        row["passes_all"] = bool(len(measured) and measured["pass"].all())
         row["distance"] = P.distance(measured)
         row["centrality"] = P.centrality(measured)
         rows.append(row)
-    out = pd.DataFrame(rows).sort_values(["distance", "centrality"], kind="stable").reset_index(drop=True)
+    return rank(pd.DataFrame(rows).assign(confirmed=False, accepted=False))
+
+
+def rank(table: pd.DataFrame) -> pd.DataFrame:
+    """Accepted points first, then confirmed ones (their distance rests on more seeds), then by distance to
+    the bands and centrality; ``rank`` 1 = best."""
+    out = table.drop(columns="rank", errors="ignore").sort_values(
+        ["accepted", "confirmed", "distance", "centrality"], ascending=[False, False, True, True],
+        kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
 
 
 def pairs_plot(table: pd.DataFrame, names: list[str], path: Path, title: str) -> Path:
-    """Scatter matrix of the calibrated parameters: accepted points over rejected ones, histograms on the diagonal."""
+    """Scatter matrix of the calibrated parameters (log10 for log-scaled ones) over their prior ranges:
+    accepted points in dark blue, points that passed on the first seeds only in light blue, the best
+    tenth of the rest (by rank) in orange, the others grey; stacked histograms on the diagonal."""
     from .style import plt
 
-    k = len(names)
-    fig, axes = plt.subplots(k, k, figsize=(1.7 * k + 1, 1.7 * k + 1), squeeze=False)
+    def axis(name: str) -> tuple[np.ndarray, tuple[float, float], str]:
+        pr = RANGES[name]
+        if pr.log:
+            return np.log10(table[name].to_numpy(float)), (np.log10(pr.low), np.log10(pr.high)), f"log10 {name}"
+        return table[name].to_numpy(float), (pr.low, pr.high), name
+
     acc = table["accepted"].to_numpy(dtype=bool)
+    first = ~acc & table["passes_all"].to_numpy(dtype=bool)
+    near = ~acc & ~first & (table["rank"].to_numpy() <= int(np.ceil(0.1 * len(table))) + (acc | first).sum())
+    groups = ((~acc & ~first & ~near, "#c8c8c8", 5, "rejected"), (near, "#E69F00", 12, "best tenth of the rest"),
+              (first, "#56B4E9", 14, "passed on the first seeds only"), (acc, "#0072B2", 18, "accepted"))
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(1.6 * k + 1.5, 1.6 * k + 1.5), squeeze=False)
     for i, yn in enumerate(names):
+        y, ylim, ylabel = axis(yn)
         for j, xn in enumerate(names):
+            x, xlim, xlabel = axis(xn)
             ax = axes[i, j]
             ax.grid(False)
-            log_x = RANGES[xn].log
             if i == j:
-                bins = np.geomspace(RANGES[xn].low, RANGES[xn].high, 11) if log_x else np.linspace(
-                    RANGES[xn].low, RANGES[xn].high, 11)
-                ax.hist(table[xn], bins=bins, color="#bbbbbb")
-                if acc.any():
-                    ax.hist(table.loc[acc, xn], bins=bins, color="#0072B2")
+                bins = np.linspace(*xlim, 11)
+                ax.hist([x[m] for m, *_ in groups], bins=bins, color=[c for _, c, *_ in groups], stacked=True)
+                ax.set_yticks([])
             else:
-                ax.scatter(table.loc[~acc, xn], table.loc[~acc, yn], s=6, color="#bbbbbb", lw=0)
-                ax.scatter(table.loc[acc, xn], table.loc[acc, yn], s=14, color="#0072B2", lw=0)
-                if RANGES[yn].log:
-                    ax.set_yscale("log")
-            if log_x:
-                ax.set_xscale("log")
+                for m, colour, size, _ in groups:
+                    ax.scatter(x[m], y[m], s=size, color=colour, lw=0)
+                ax.set_ylim(ylim)
+            ax.set_xlim(xlim)
             ax.tick_params(labelsize=6)
             if i < k - 1:
                 ax.set_xticklabels([])
             else:
-                ax.set_xlabel(xn, fontsize=7)
-            if j > 0 and i != j:
+                ax.set_xlabel(xlabel, fontsize=7)
+            if j > 0:
                 ax.set_yticklabels([])
-            elif j == 0 and i != 0:
-                ax.set_ylabel(yn, fontsize=7)
-    fig.suptitle(f"{title}\nblue: accepted ({acc.sum()}), grey: rejected ({(~acc).sum()})", fontsize=11)
-    fig.tight_layout()
+            elif i > 0:
+                ax.set_ylabel(ylabel, fontsize=7)
+    handles = [plt.Line2D([], [], marker="o", ls="none", color=c, label=f"{label} ({int(m.sum())})")
+               for m, c, _, label in groups]
+    fig.legend(handles=handles, loc="upper right", fontsize=9)
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90, facecolor="white")
     plt.close(fig)
@@ -173,60 +229,104 @@ def set_flags(row: pd.Series, names: list[str]) -> str:
     return " ".join(f"--set {n}={row[n]:g}" for n in names)
 
 
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.errors import UserError
+def _stage(points: pd.DataFrame, out: Path, seeds: int, args: argparse.Namespace, meta: dict):
+    """Run one stage's points over seeds 1..``seeds`` into the store ``out`` (resumable) and read it back."""
     from sim.sweep import Run, execute
 
     from .store import load
 
-    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else list(RANGES)
-    check_params(names)
-    for flag, value, least in (("--budget", args.budget, 1), ("--seeds", args.seeds, 1), ("--steps", args.steps, 1)):
-        if value < least:
-            raise UserError(f"{flag} is {value}; it must be a whole number >= {least}.")
-    points = design(names, args.budget, args.design_seed)
-    out = Path(args.out)
     runs = [Run(args.scenario, seed, args.steps, row, int(point))
-            for point, row in points.to_dict("index").items() for seed in range(1, args.seeds + 1)]
-    meta = {"command": "calibrate", "params": names, "budget": args.budget, "design_seed": args.design_seed,
-            "ranges": {n: [RANGES[n].low, RANGES[n].high, "log" if RANGES[n].log else "linear"] for n in names}}
+            for point, row in points.to_dict("index").items() for seed in range(1, seeds + 1)]
     summary = execute(runs, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                       progress=not args.quiet, meta=meta)
-    res = load(out)
+    return summary, load(out)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.errors import UserError
+
+    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else list(RANGES)
+    check_params(names)
+    if not 1 <= args.stages <= 10:
+        raise UserError(f"--stages is {args.stages}; it must be a whole number from 1 to 10 (default 2).")
+    for flag, value, least in (("--budget", args.budget, args.stages), ("--seeds", args.seeds, 1),
+                               ("--steps", args.steps, 1), ("--confirm", args.confirm, 0),
+                               ("--confirm-seeds", args.confirm_seeds, args.seeds)):
+        if value < least:
+            raise UserError(f"{flag} is {value}; it must be a whole number >= {least}"
+                            f"{' (one point per stage at least)' if flag == '--budget' else ''}"
+                            f"{' (--seeds)' if flag == '--confirm-seeds' else ''}.")
+    out = Path(args.out)
+    meta = {"command": "calibrate", "params": names, "budget": args.budget, "stages": args.stages,
+            "design_seed": args.design_seed,
+            "ranges": {n: [RANGES[n].low, RANGES[n].high, "log" if RANGES[n].log else "linear"] for n in names}}
+    # Stages: a hypercube over the priors, then refinements around the best points so far.
+    sizes = [args.budget // args.stages + (i < args.budget % args.stages) for i in range(args.stages)]
+    points = design(names, sizes[0], args.design_seed)
+    summary, res = _stage(points, out / "stage1", args.seeds, args, dict(meta, stage=1))
+    national, provinces = [res.national], [res.provinces]
     table = score_points(res.national, res.provinces, points)
+    for stage, size in enumerate(sizes[1:], start=2):
+        more = refine(table, names, size, args.design_seed + stage - 1, first=len(points))
+        done, res = _stage(more, out / f"stage{stage}", args.seeds, args, dict(meta, stage=stage))
+        summary = {k: summary[k] + done[k] for k in ("done", "skipped", "failed")}
+        points = pd.concat([points, more])
+        national.append(res.national)
+        provinces.append(res.provinces)
+        table = score_points(pd.concat(national), pd.concat(provinces), points)
+    table["stage"] = 1 + np.searchsorted(np.cumsum(sizes), table["point"].to_numpy(), side="left")
+    # Confirmation: the best points again over more seeds; only these can be accepted.
+    if args.confirm:
+        top = points.loc[table["point"].head(args.confirm).to_numpy()]
+        done, res = _stage(top, out / "confirm", args.confirm_seeds, args, dict(meta, stage="confirm"))
+        summary = {k: summary[k] + done[k] for k in ("done", "skipped", "failed")}
+        confirmed = score_points(res.national, res.provinces, top).assign(confirmed=True)
+        confirmed["accepted"] = confirmed["passes_all"]
+        confirmed["stage"] = table.set_index("point").loc[confirmed["point"], "stage"].to_numpy()
+        table = rank(pd.concat([table[~table["point"].isin(confirmed["point"])], confirmed]))
+    else:  # no confirmation asked for: passing on the first seeds is acceptance
+        table = rank(table.assign(accepted=table["passes_all"]))
     table.to_csv(out / "all_sets.csv", index=False)
-    accepted = table[table["accepted"]]
-    accepted.to_csv(out / "accepted_sets.csv", index=False)
+    table[table["accepted"]].to_csv(out / "accepted_sets.csv", index=False)
     png = pairs_plot(table, names, out / "pairs.png",
-                     f"Calibration: {args.budget} LHS points x {args.seeds} seeds x {args.steps} weeks")
+                     f"Calibration: {args.budget} points in {args.stages} stage(s) x {args.seeds} seeds x "
+                     f"{args.steps} weeks; best {args.confirm} rerun with {args.confirm_seeds} seeds")
     print(report(table, names, args, summary))
     print(f"wrote {out / 'all_sets.csv'}, {out / 'accepted_sets.csv'} and {png}")
     return 0
 
 
 def report(table: pd.DataFrame, names: list[str], args: argparse.Namespace, summary: dict) -> str:
-    """The short text summary: acceptance, per-pattern pass rates, accepted ranges, best set as flags."""
+    """The short text summary: acceptance, per-pattern pass rates, ranges, best set as ``--set`` flags."""
     ids = [p.id for p in P.QUANTITATIVE if f"pass_{p.id}" in table and table[p.id].notna().any()]
     skipped = [p.id for p in P.QUANTITATIVE if p.id not in ids]
-    lines = [f"Calibration of {len(names)} free parameters: {len(table)} points (point 0 = current defaults) x "
-             f"{args.seeds} seeds x {args.steps} weeks ({summary['done']} runs now, {summary['skipped']} stored, "
+    lines = [f"Calibration of {len(names)} free parameters: {len(table)} points in {args.stages} stage(s) "
+             f"(point 0 = current defaults) x {args.seeds} seeds x {args.steps} weeks, best {args.confirm} "
+             f"rerun with {args.confirm_seeds} seeds ({summary['done']} runs now, {summary['skipped']} stored, "
              f"{summary['failed']} failed)."]
     if skipped:
         lines.append(f"Not measured with {args.steps} weeks (not required): {', '.join(skipped)}.")
-    acc = table[table["accepted"]]
-    lines.append(f"Accepted (median over seeds passes all of {', '.join(ids)}): {len(acc)} of {len(table)}.")
-    lines.append("Pass rate per pattern: " + ", ".join(f"{i} {table[f'pass_{i}'].mean():.0%}" for i in ids))
+    first = table[~table["confirmed"]]
+    lines.append(f"Pass rate per pattern over the {len(first)} unconfirmed points ({args.seeds} seeds): "
+                 + ", ".join(f"{i} {first[f'pass_{i}'].mean():.0%}" for i in ids))
+    candidates = table[table["passes_all"] | table["confirmed"]]
+    lines.append(f"Passing all of {', '.join(ids)} on {args.seeds} seeds: {int(table['passes_all'].sum())} points; "
+                 f"confirmed on {args.confirm_seeds} seeds (accepted): {int(table['accepted'].sum())} of "
+                 f"{int(table['confirmed'].sum())} rerun.")
     default = table[table["point"] == 0].iloc[0]
     lines.append(f"Current defaults (point 0): rank {default['rank']}, {default['patterns_passed']}/"
-                 f"{default['patterns_measured']} pass, distance {default['distance']:.2f}.")
-    if len(acc):
-        lines.append("Accepted ranges:")
+                 f"{default['patterns_measured']} pass on {default['seeds']} seeds, distance {default['distance']:.2f}.")
+    group = table[table["accepted"]] if table["accepted"].any() else candidates
+    if len(group):
+        label = "accepted" if table["accepted"].any() else "passing on the first seeds or confirmed"
+        lines.append(f"Ranges of the {len(group)} points {label}:")
         for n in names:
-            lines.append(f"  {n:<22} {acc[n].min():.4g} - {acc[n].max():.4g}  (median {acc[n].median():.4g}; "
+            lines.append(f"  {n:<22} {group[n].min():.4g} - {group[n].max():.4g}  (median {group[n].median():.4g}; "
                          f"prior {RANGES[n].low:g} - {RANGES[n].high:g})")
     best = table.iloc[0]
-    what = "accepted, most central" if best["accepted"] else "closest to the bands; none accepted"
-    lines.append(f"Best set (point {best['point']}, {what}; distance {best['distance']:.2f}):")
+    what = ("accepted" if best["accepted"] else "not accepted: closest to the bands") + \
+        f", {best['seeds']} seeds"
+    lines.append(f"Best set (point {best['point']}, stage {best['stage']}, {what}; distance {best['distance']:.2f}):")
     lines.append("  " + set_flags(best, names))
     lines.append("  pattern medians (x = outside the band): " + ", ".join(
         f"{i}={P.fmt(best[i])}{'' if best[f'pass_{i}'] else ' (x)'}" for i in ids))
@@ -246,6 +346,11 @@ def register(sub) -> None:
     p.add_argument("--seeds", type=int, default=4, help="seeds 1..k at every point (default 4)")
     p.add_argument("--steps", type=int, default=104, help="weeks per run (default 104; below 104 P14 is skipped)")
     p.add_argument("--params", help=f"comma-separated subset to calibrate (default all: {','.join(RANGES)})")
+    p.add_argument("--stages", type=int, default=2,
+                   help="1: one LHS over the priors; N (default 2): the budget split over N stages, each "
+                        "after the first sampling around the 8 best points so far")
+    p.add_argument("--confirm", type=int, default=5, help="rerun this many best points with more seeds (default 5)")
+    p.add_argument("--confirm-seeds", type=int, default=32, help="seeds of the confirmation runs (default 32)")
     p.add_argument("--design-seed", type=int, default=1, help="seed of the Latin hypercube (default 1)")
     p.add_argument("--scenario", default="baseline", help="scenario to calibrate on (default baseline)")
     p.add_argument("--out", default="results/calibrate", help="results store and outputs (default results/calibrate)")

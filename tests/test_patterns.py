@@ -171,7 +171,7 @@ def test_calibrate_cli_writes_sets_and_pairs_plot(tmp_path, capsys):
 
     out = tmp_path / "cal"
     args = ["calibrate", "--budget", "2", "--seeds", "1", "--steps", "26", "--params", "ambush_rate,hp_rate",
-            "--out", str(out), "--backend", "serial", "--quiet"]
+            "--confirm", "1", "--confirm-seeds", "2", "--out", str(out), "--backend", "serial", "--quiet"]
     assert main(args) == 0
     text = capsys.readouterr().out
     table = pd.read_csv(out / "all_sets.csv")
@@ -179,8 +179,26 @@ def test_calibrate_cli_writes_sets_and_pairs_plot(tmp_path, capsys):
     for name in ("ambush_rate", "hp_rate"):
         inside = table.loc[table["point"] > 0, name].between(RANGES[name].low, RANGES[name].high)
         assert inside.all()
-    assert (table["distance"] == 0).eq(table["accepted"]).all()
+    assert table["confirmed"].sum() == 1 and table.loc[table["confirmed"], "seeds"].iloc[0] == 2
+    assert (table["accepted"] <= (table["confirmed"] & (table["distance"] == 0))).all()
+    assert ((table["distance"] == 0) == table["passes_all"]).all()
     assert "--set ambush_rate=" in text and (out / "accepted_sets.csv").exists()
     assert (out / "pairs.png").stat().st_size > 5_000
     assert main(["calibrate", "--budget", "2", "--params", "ejk_share", "--out", str(tmp_path / "y")]) == 2
     assert "ejk_share" in capsys.readouterr().err
+
+
+def test_refine_samples_around_the_best_points_of_stage_one():
+    from analysis.calibrate import RANGES, design, refine
+
+    names = ["ambush_rate", "ejk_accuracy"]
+    table = design(names, 40, seed=3).reset_index()
+    table["distance"] = np.abs(table["ejk_accuracy"] - 0.6)  # the best points sit near ejk_accuracy 0.6
+    table["centrality"] = 0.0
+    more = refine(table, names, 16, seed=4, first=41, elite=4, width=0.1)
+    assert more.index.tolist() == list(range(41, 57))
+    best = table.nsmallest(4, "distance")["ejk_accuracy"].to_numpy()
+    span = 0.1 * (RANGES["ejk_accuracy"].high - RANGES["ejk_accuracy"].low)
+    gaps = np.abs(more["ejk_accuracy"].to_numpy()[:, None] - best[None, :]).min(axis=1)
+    assert (gaps <= span + 1e-6).all()
+    assert more["ambush_rate"].between(RANGES["ambush_rate"].low, RANGES["ambush_rate"].high).all()
