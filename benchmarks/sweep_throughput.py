@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -22,19 +21,13 @@ from sim.sweep import SweepSpec, execute, plan_runs  # noqa: E402
 TARGETS = (("processes", "serial", 1.7), ("dask", "processes", 0.85))
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished child processes (pool workers, Dask nannies)."""
-    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-               for f in ("ru_utime", "ru_stime"))
-
-
-def measure(backend: str, workers: int | None, runs: list, tmp: Path) -> tuple[float, float]:
-    """Runs per second of one sweep into a new store, and the CPU seconds it used."""
-    t0, c0 = time.perf_counter(), cpu_seconds()
+def measure(backend: str, workers: int | None, runs: list, tmp: Path) -> float:
+    """Runs per second of one sweep into a new store."""
+    t0 = time.perf_counter()
     summary = execute(runs, tmp / backend, backend=backend, workers=workers, progress=False)
     seconds = time.perf_counter() - t0
     assert summary["done"] == len(runs) and summary["complete"], summary
-    return len(runs) / seconds, cpu_seconds() - c0
+    return len(runs) / seconds
 
 
 def main() -> int:
@@ -47,12 +40,10 @@ def main() -> int:
     rate = {}
     with tempfile.TemporaryDirectory(prefix="sweep_bench_") as tmp:
         for backend, workers in (("serial", None), ("processes", 2), ("dask", 2)):
-            rate[backend], cpu = measure(backend, workers, runs, Path(tmp))
+            rate[backend] = measure(backend, workers, runs, Path(tmp))
             label = backend if workers is None else f"{backend} ({workers} workers)"
-            print(f"  {label:<22} {rate[backend]:6.2f} runs/s  ({len(runs) / rate[backend]:5.1f} s wall, "
-                  f"{cpu:5.1f} s CPU)")
-    print(f"load average at end {os.getloadavg()[0]:.1f} (wall-clock figures are only meaningful on otherwise "
-          f"idle cores; CPU seconds show the parallel overhead whatever the load)")
+            print(f"  {label:<22} {rate[backend]:6.2f} runs/s  ({len(runs) / rate[backend]:5.1f} s)")
+    print(f"load average at end {os.getloadavg()[0]:.1f} (figures are only meaningful on otherwise idle cores)")
     for fast, slow, target in TARGETS:
         ratio = rate[fast] / rate[slow]
         verdict = "holds" if ratio >= target else "does NOT hold"
