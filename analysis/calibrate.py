@@ -45,9 +45,9 @@ class Prior:
     patterns: str
 
 
-# Prior ranges: around the current defaults, wide enough to straddle what the patterns need (x/÷ 3-4
-# for rates, log-uniform; ±0.25-0.3 for shares). Which patterns each one moves is the mechanism's
-# reading in docs/ODD.md; the pairs plot shows which of them the patterns actually constrain.
+# Prior ranges: around the defaults before calibration (commit 26a918c), wide enough to straddle what the
+# patterns need (x/÷ 3-4 for rates, log-uniform; ±0.25-0.3 for shares). ``patterns`` is what the mechanism
+# should move (docs/ODD.md §7); docs/calibration.md §2 gives what the runs showed.
 RANGES: dict[str, Prior] = {
     "recruit_contact_rate": Prior(0.002, 0.03, True, "P5, P8b"),
     "ambush_rate": Prior(0.05, 0.5, True, "P1a, P1b, P12"),
@@ -68,7 +68,7 @@ EXAMPLES = """examples:
   python run.py calibrate --budget 240 --stages 3         # LHS, then two refinements around the best
   python run.py calibrate --budget 32 --steps 44          # skip P14 (needs 104 weeks): faster
   python run.py calibrate --budget 64 --params ambush_rate,hp_rate,surrender_rate --stages 1
-Rerunning the same command resumes both stages; another --budget/--params is a different design (new --out).
+Rerunning the same command resumes every stage; another --budget/--params/--seeds is a new design (new --out).
 """
 
 
@@ -130,9 +130,9 @@ def design(names: list[str], n: int, seed: int) -> pd.DataFrame:
 
 def refine(table: pd.DataFrame, names: list[str], n: int, seed: int, first: int, elite: int = 8,
            width: float = 0.1) -> pd.DataFrame:
-    """Stage 2: ``n`` points around the ``elite`` best points of stage 1 (by distance, then centrality),
-    taken in turn; each is the elite point moved by a Latin-hypercube offset of at most ``width`` of the
-    prior range per parameter (clipped to the prior). Deterministic for a seed."""
+    """A refinement stage: ``n`` points around the ``elite`` best points so far (by distance, then
+    centrality), taken in turn; each is an elite point moved by a Latin-hypercube offset of at most
+    ``width`` of the prior range per parameter (clipped to the prior). Deterministic for a seed."""
     best = table.sort_values(["distance", "centrality"], kind="stable").head(elite)
     centre = np.column_stack([_to_unit(name, best[name].to_numpy(float)) for name in names])
     offsets = (qmc.LatinHypercube(d=len(names), seed=seed).random(n) * 2 - 1) * width
@@ -322,7 +322,7 @@ def report(table: pd.DataFrame, names: list[str], args: argparse.Namespace, summ
         lines.append(f"Ranges of the {len(group)} points {label}:")
         for n in names:
             lines.append(f"  {n:<22} {group[n].min():.4g} - {group[n].max():.4g}  (median {group[n].median():.4g}; "
-                         f"prior {RANGES[n].low:g} - {RANGES[n].high:g})")
+                         f"prior {RANGES[n].low:g} - {RANGES[n].high:g}; meant to move {RANGES[n].patterns})")
     best = table.iloc[0]
     what = ("accepted" if best["accepted"] else "not accepted: closest to the bands") + \
         f", {best['seeds']} seeds"
