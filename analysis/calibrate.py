@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from . import patterns as P
+from sim.sweep_cli import add_execution_args
 
 
 @dataclass(frozen=True)
@@ -354,9 +355,5 @@ def register(sub) -> None:
     p.add_argument("--design-seed", type=int, default=1, help="seed of the Latin hypercube (default 1)")
     p.add_argument("--scenario", default="baseline", help="scenario to calibrate on (default baseline)")
     p.add_argument("--out", default="results/calibrate", help="results store and outputs (default results/calibrate)")
-    p.add_argument("--backend", default="processes", choices=("serial", "processes", "dask"),
-                   help="where runs execute (default processes)")
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", help="Dask scheduler address for --backend dask")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_execution_args(p)
     p.set_defaults(func=cmd_calibrate)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.sweep_cli import add_execution_args
 
 EXAMPLES_REPORT = """examples:
   python run.py report results/default                  # writes results/default/report/report.html
@@ -145,9 +146,5 @@ def register(sub) -> None:
     p.add_argument("--function", metavar="MODULE:FUNC", help="analyse a Python function f(values, seed) instead "
                    "of the model, e.g. analysis.testfunctions:ishigami")
     p.add_argument("--out", required=True, help="output folder (stores, tables, charts, manifest)")
-    p.add_argument("--backend", choices=("serial", "processes", "dask"), default="processes",
-                   help="where model runs execute (default processes)")
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --backend dask)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_execution_args(p)
     p.set_defaults(func=cmd_sensitivity)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import patterns as P
+from sim.sweep_cli import add_execution_args
 
 EXAMPLES = """examples:
   python run.py validate                                  # 32 seeds of the baseline -> results/validate
@@ -164,9 +165,5 @@ def register(sub) -> None:
     p.add_argument("--scenario", default="baseline", help="bundled name or TOML path (default baseline)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
     p.add_argument("--out", default="results/validate", help="results store and outputs (default results/validate)")
-    p.add_argument("--backend", default="processes", choices=("serial", "processes", "dask"),
-                   help="where runs execute (default processes)")
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", help="Dask scheduler address for --backend dask")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_execution_args(p)
     p.set_defaults(func=cmd_validate)

@@ -136,6 +136,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+
+def add_execution_args(p) -> None:
+    """The flags that say where a command's runs execute (validate, calibrate, sensitivity)."""
+    p.add_argument("--backend", default="processes", choices=("serial", "processes", "dask"),
+                   help="where runs execute (default processes)")
+    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --backend dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run scenarios x parameter axes x seeds into a resumable results store",
                        description="Run a sweep: scenarios x parameter design points x seeds, on local "
