@@ -105,15 +105,7 @@ def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[st
     data = bands[bands["metric"] == metric]
     start, last = start_date(bands), int(bands["step"].max())
     fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
-    ends = []
-    for arm in arms:
-        rows = data[data["arm"] == arm].sort_values("step")
-        if arm == arms[0]:
-            _band(ax, rows, colours[arm], arm, lw=2.6, alpha=0.15)
-        else:
-            ax.plot(rows["step"], rows["median"], color=colours[arm], lw=1.7, label=arm)
-        if len(rows):
-            ends.append((float(rows["median"].iloc[-1]), arm))
+    ends = _arm_medians(ax, data, arms, colours, base_lw=2.6, lw=1.7)
     mark_events(ax, events, start, last)
     date_axis(ax, start, last)
     ax.set_ylabel(ylabel)
@@ -123,6 +115,21 @@ def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[st
     ax.text(0, -0.1, f"lines: median over seeds; grey band: {arms[0]} 10th-90th percentile "
             "(the per-scenario charts show every band)", transform=ax.transAxes, fontsize=8.5, color="#444444")
     return fig
+
+
+def _arm_medians(ax: plt.Axes, data: pd.DataFrame, arms: list[str], colours: dict[str, str],
+                 base_lw: float, lw: float) -> list[tuple[float, str]]:
+    """The first arm (the baseline) with its 10-90% band, the others as median lines; returns the line ends."""
+    ends = []
+    for arm in arms:
+        rows = data[data["arm"] == arm].sort_values("step")
+        if arm == arms[0]:
+            _band(ax, rows, colours[arm], arm, lw=base_lw, alpha=0.15)
+        else:
+            ax.plot(rows["step"], rows["median"], color=colours[arm], lw=lw, label=arm)
+        if len(rows):
+            ends.append((float(rows["median"].iloc[-1]), arm))
+    return ends
 
 
 def _label_ends(ax: plt.Axes, ends: list[tuple[float, str]], colours: dict[str, str], last: int) -> None:
@@ -147,13 +154,7 @@ def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], 
     start, last = start_date(bands), int(bands["step"].max())
     fig, axes = plt.subplots(2, math.ceil(len(types) / 2), figsize=(13, 8), squeeze=False, layout="constrained")
     for ax, t in zip(axes.ravel(), types):
-        rows = bands[bands["metric"] == t]
-        for arm in arms:
-            sub = rows[rows["arm"] == arm].sort_values("step")
-            if arm == arms[0]:
-                _band(ax, sub, colours[arm], arm, lw=2.4, alpha=0.15)
-            else:
-                ax.plot(sub["step"], sub["median"], color=colours[arm], lw=1.5, label=arm)
+        _arm_medians(ax, bands[bands["metric"] == t], arms, colours, base_lw=2.4, lw=1.5)
         mark_events(ax, events, start, last)
         ax.set_title(LABELS.get(t, t).capitalize())
         ax.set_ylabel("attacks since start")
