@@ -13,9 +13,9 @@ import sys
 # Each module has register(subparsers), adding its subcommands with func=... set.
 COMMAND_MODULES = [
     "sim.cli",
-    "sim.sweep_cli",
-    "sim.viz_cli",
-    "analysis.validate_cli",
+    "sim.runs.cli",
+    "sim.views.cli",
+    "analysis.validate",
     "analysis.calibrate",
     "analysis.cli",
 ]

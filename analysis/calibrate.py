@@ -1,7 +1,7 @@
 """``run.py calibrate``: pattern-oriented calibration of the free parameters (Grimm et al. 2005).
 
 Method. The free parameters are those without a sourced value (``source`` starting with "[E]" in
-``sim.parameters.PARAMS``) that are behavioural; ``RANGES`` picks the ones the calibration patterns
+``sim.inputs.parameters.PARAMS``) that are behavioural; ``RANGES`` picks the ones the calibration patterns
 respond to, each with a prior range.
 
 1. Stage 1: a Latin hypercube over the ranges (``scipy.stats.qmc.LatinHypercube``, log-uniform for
@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from . import patterns as P
-from sim.sweep_cli import add_execution_args
+from analysis import patterns as P
+from sim.runs.cli import add_execution_args
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ Rerunning the same command resumes every stage; another --budget/--params/--seed
 
 def free_parameters() -> list[str]:
     """Behavioural parameters without a sourced value: the ones calibration may set."""
-    from sim.parameters import PARAMS
+    from sim.inputs.parameters import PARAMS
 
     return [p.name for p in PARAMS.values() if p.source.startswith("[E]") and p.behavioural]
 
@@ -112,7 +112,7 @@ def _from_unit(name: str, u: np.ndarray) -> np.ndarray:
 
 def _values(names: list[str], u: np.ndarray, first: int) -> pd.DataFrame:
     """Parameter values for unit coordinates ``u`` (one row per point, numbered from ``first``)."""
-    from sim.parameters import coerce
+    from sim.inputs.parameters import coerce
 
     cols = {name: [coerce(name, round(float(v), 6), "calibration design") for v in _from_unit(name, u[:, j])]
             for j, name in enumerate(names)}
@@ -122,7 +122,7 @@ def _values(names: list[str], u: np.ndarray, first: int) -> pd.DataFrame:
 def design(names: list[str], n: int, seed: int) -> pd.DataFrame:
     """Stage 1: point 0 = the current defaults, then ``n`` Latin-hypercube points over the priors
     (coordinates in prior units 0..1, log for log-scaled parameters; deterministic for a seed)."""
-    from sim.parameters import PARAMS
+    from sim.inputs.parameters import PARAMS
 
     u = qmc.LatinHypercube(d=len(names), seed=seed).random(n)
     defaults = pd.DataFrame([{name: PARAMS[name].default for name in names}], index=pd.Index([0], name="point"))
@@ -175,7 +175,7 @@ def pairs_plot(table: pd.DataFrame, names: list[str], path: Path, title: str) ->
     """Scatter matrix of the calibrated parameters (log10 for log-scaled ones) over their prior ranges:
     accepted points in dark blue, points that passed on the first seeds only in light blue, the best
     tenth of the rest (by rank) in orange, the others grey; stacked histograms on the diagonal."""
-    from .style import plt
+    from analysis.report.style import plt
 
     def axis(name: str) -> tuple[np.ndarray, tuple[float, float], str]:
         pr = RANGES[name]
@@ -232,9 +232,9 @@ def set_flags(row: pd.Series, names: list[str]) -> str:
 
 def _stage(points: pd.DataFrame, out: Path, seeds: int, args: argparse.Namespace, meta: dict):
     """Run one stage's points over seeds 1..``seeds`` into the store ``out`` (resumable) and read it back."""
-    from sim.sweep import Run, execute
+    from sim.runs.sweep import Run, execute
 
-    from .store import load
+    from sim.results.load import load
 
     runs = [Run(args.scenario, seed, args.steps, row, int(point))
             for point, row in points.to_dict("index").items() for seed in range(1, seeds + 1)]

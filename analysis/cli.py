@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.sweep_cli import add_execution_args
+from sim.runs.cli import add_execution_args
 
 EXAMPLES_REPORT = """examples:
   python run.py report results/default                  # writes results/default/report/report.html
@@ -56,7 +56,7 @@ def parse_weeks(text: str | None) -> list[int] | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build
+    from analysis.report.build import build
 
     if args.resamples < 1000:
         raise UserError(f"--resamples is {args.resamples}; use at least 1000 for a stable 95% interval.")
@@ -67,11 +67,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.parameters import defaults
+    from sim.inputs.parameters import defaults
 
-    from . import sensitivity as sa
-    from .outcomes import outcome
-    from .wording import number
+    from analysis import sensitivity as sa
+    from analysis.outcomes import outcome
+    from analysis.report.wording import number
 
     if args.seeds < 1:
         raise UserError(f"--seeds is {args.seeds}; it must be at least 1 (seeds 1..k run at every design point).")

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .outcomes import run_keys
+from analysis.outcomes import run_keys
 
 Statistic = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 DAY = pd.Timedelta(days=1)
@@ -277,7 +277,7 @@ BY_ID = {p.id: p for p in QUANTITATIVE + QUALITATIVE}
 class Observation:
     """One figure of the record drawn against the model: a point (first == last) or a mean over a span."""
 
-    series: str      # key of the chart panel (see analysis.validate_cli.PANELS)
+    series: str      # key of the chart panel (see analysis.validate.PANELS)
     first: str
     last: str
     value: float

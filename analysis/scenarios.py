@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.scenario import load_scenario
+from sim.inputs.scenario import load_scenario
 from sim.errors import UserError
 
 

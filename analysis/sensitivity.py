@@ -3,7 +3,7 @@
 One code path for every evaluator: build the problem, sample a design, evaluate every design point
 with the same seeds, average the seeds per point (seed noise inflates the indices, notes/sweeps.md §4),
 analyse, write a ranked table and bar charts. The model evaluator runs the design through
-``sim.sweep.execute`` (resumable, any backend); a Python function evaluator checks the method on
+``sim.runs.sweep.execute`` (resumable, any backend); a Python function evaluator checks the method on
 analytic test functions (``analysis.testfunctions``) without model runs.
 """
 
@@ -23,12 +23,12 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.errors import UserError
-from sim.manifest import git_revision, now, versions, write_json_atomic
-from sim.parameters import PARAMS
+from sim.results.manifest import git_revision, now, versions, write_json_atomic
+from sim.inputs.parameters import PARAMS
 
-from . import charts
-from .outcomes import outcome, per_run
-from .style import save
+from analysis.report import charts
+from analysis.outcomes import outcome, per_run
+from analysis.report.style import save
 
 METHODS = ("morris", "sobol", "both")
 MORRIS_LEVELS = 4
@@ -141,9 +141,9 @@ class ModelEvaluator:
     progress: bool = True
 
     def __call__(self, points: list[dict[str, Any]], seeds: list[int], label: str) -> pd.DataFrame:
-        from sim.scenario import load_scenario
-        from sim.store import Store
-        from sim.sweep import Run, execute
+        from sim.inputs.scenario import load_scenario
+        from sim.results.store import Store
+        from sim.runs.sweep import Run, execute
 
         steps = self.steps or int(load_scenario(self.scenario).params["steps"])
         runs = [Run(self.scenario, seed, steps, values, point) for point, values in enumerate(points) for seed in seeds]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .outcomes import is_flow, param_columns, run_keys
+from analysis.outcomes import is_flow, param_columns, run_keys
 
 QUANTILES = {"p10": 0.1, "median": 0.5, "p90": 0.9}
 

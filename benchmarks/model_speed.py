@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mesa import Agent  # noqa: E402
 
 from sim import InsurgencyModel, load_scenario  # noqa: E402
-from sim.runner import release  # noqa: E402
+from sim.runs.runner import release  # noqa: E402
 
 
 def scaled(factor: int) -> dict:

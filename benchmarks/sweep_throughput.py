@@ -1,7 +1,7 @@
 """Sweep throughput: the same 16-run sweep on serial, processes (2 workers) and dask (2 workers).
 
 Targets (issue 4): processes >= 1.7x serial; dask >= 0.85x processes. Each figure is the wall time of
-``sim.sweep.execute`` into a fresh temporary store, start-up of the pool or cluster included, since that
+``sim.runs.sweep.execute`` into a fresh temporary store, start-up of the pool or cluster included, since that
 is what a user waits for. Run: ``python benchmarks/sweep_throughput.py`` (about a minute on 2 free cores).
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.sweep import SweepSpec, execute, plan_runs  # noqa: E402
+from sim.runs.sweep import SweepSpec, execute, plan_runs  # noqa: E402
 
 TARGETS = (("processes", "serial", 1.7), ("dask", "processes", 0.85))
 

@@ -6,9 +6,9 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from .errors import UserError
-from .parameters import PARAMS
-from .scenario import bundled_names, load_scenario
+from sim.errors import UserError
+from sim.inputs.parameters import PARAMS
+from sim.inputs.scenario import bundled_names, load_scenario
 
 
 def parse_sets(items: list[str] | None) -> dict[str, str]:
@@ -23,8 +23,8 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .manifest import git_revision, now, versions
-    from .runner import run_one, write_run
+    from sim.results.manifest import git_revision, now, versions
+    from sim.runs.runner import run_one, write_run
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     if args.steps is not None:

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 
 from sim import InsurgencyModel, load_scenario
-from sim.runner import release
+from sim.runs.runner import release
 
 
 def outcome(scenario: str, seed: int, steps: int, metric: str, how: str = "sum", **overrides) -> float:

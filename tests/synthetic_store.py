@@ -1,4 +1,4 @@
-"""Synthetic results stores with known effects, in the layout of ``sim.store`` (for analysis tests).
+"""Synthetic results stores with known effects, in the layout of ``sim.results.store`` (for analysis tests).
 
 ISIS-K members at the horizon are ``1000 + shared * u[seed] + effect[scenario] + noise * e[run]``:
 ``u`` is common to every scenario with that seed (what pairing cancels), ``e`` is independent.
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.geography import load_geography
+from sim.inputs.geography import load_geography
 from sim.outputs import NATIONAL_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS, PROVINCE_METRICS
 
 START = pd.Timestamp("2021-08-15")

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import solara
 
-from sim import app
-from sim.geography import load_geography
-from sim.model import InsurgencyModel
-from sim.scenario import load_scenario
+from sim.views import app
+from sim.inputs.geography import load_geography
+from sim.model.model import InsurgencyModel
+from sim.inputs.scenario import load_scenario
 
 
 @pytest.fixture

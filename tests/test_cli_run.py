@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
-from sim.scenario import bundled_names
+from sim.inputs.scenario import bundled_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ def test_bad_flags_exit_2(tmp_path, args, needle):
 
 
 def test_params_lists_every_parameter_with_range_and_source():
-    from sim.parameters import PARAMS
+    from sim.inputs.parameters import PARAMS
     r = cli("params", "--markdown")
     assert r.returncode == 0
     for name in PARAMS:

@@ -1,7 +1,7 @@
 """Docking with Epstein (2002): our recruitment rule with the ISIS-K terms off reproduces Mesa's example.
 
-The slow tests run Mesa 3.3.1's ``epstein_civil_violence`` and ``sim.docking.EpsteinDocking`` (which
-decides with ``sim.rules`` unchanged) over 30 seeds each and compare the distributions over seeds of
+The slow tests run Mesa 3.3.1's ``epstein_civil_violence`` and ``sim.model.docking.EpsteinDocking`` (which
+decides with ``sim.model.rules`` unchanged) over 30 seeds each and compare the distributions over seeds of
 the mean active share and the mean jailed share with a two-sample KS test: p > 0.05 for both.
 """
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from sim import rules
-from sim.docking import ACTIVE, COP, EMPTY, EpsteinConfig, EpsteinDocking, run_mesa, run_ours, von_neumann_sites
+from sim.model import rules
+from sim.model.docking import ACTIVE, COP, EMPTY, EpsteinConfig, EpsteinDocking, run_mesa, run_ours, von_neumann_sites
 
 SEEDS = range(1, 31)
 

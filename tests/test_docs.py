@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.parameters import PARAMS
+from sim.inputs.parameters import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.geography import load_geography, province_sums, window_sum
+from sim.inputs.geography import load_geography, province_sums, window_sum
 
 
 def test_34_provinces_each_with_cells_and_data():

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import InsurgencyModel, load_scenario
-from sim.agents import Affiliation, IskpCell, Recruit, TalibanUnit, TribalElder
+from sim.model.agents import Affiliation, IskpCell, Recruit, TalibanUnit, TribalElder
 from sim.outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
-from sim.runner import run_one
+from sim.runs.runner import run_one
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,7 +80,7 @@ def test_nangarhar_surrender_event_fires_on_its_date():
     model = InsurgencyModel(rng=2, surrender_rate=0.0)  # no endogenous surrenders: only the event counts
     for _ in range(12):
         model.step()
-    from sim.runner import frames
+    from sim.runs.runner import frames
     r = frames(model)
     ng = r.provinces[r.provinces.province == "Nangarhar"].set_index("step")
     assert r.national.loc[r.national.step == 11, "date"].iloc[0] == pd.Timestamp("2021-10-31")

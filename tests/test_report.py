@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 import run
-from analysis import charts, maps
+from analysis.report import charts, maps
 from analysis.outcomes import HEADLINE
-from sim.geography import load_geography
+from sim.inputs.geography import load_geography
 from synthetic_store import national_table, write_store
 
 # A chart whose layout collapsed (labels pushing the axes to zero size) is a broken chart.
@@ -135,8 +135,8 @@ def test_the_command_line_exits_2_on_a_missing_folder(tmp_path):
 
 @pytest.mark.slow
 def test_report_on_a_real_sweep(tmp_path):
-    """The model's own outputs through sim.sweep.execute: 3 scenarios x 3 seeds x 6 weeks."""
-    from sim.sweep import Run, execute
+    """The model's own outputs through sim.runs.sweep.execute: 3 scenarios x 3 seeds x 6 weeks."""
+    from sim.runs.sweep import Run, execute
 
     runs = [Run(s, seed, 6, {}, 0) for s in ("baseline", "iron_fist", "no_prison_escape") for seed in (1, 2, 3)]
     execute(runs, tmp_path / "s", backend="serial", progress=False)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import rules
+from sim.model import rules
 
 unit = st.floats(0, 1)
 

@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 from sim import load_scenario
-from sim.runner import run_one
+from sim.runs.runner import run_one
 
 SEEDS = range(1, 25)
 STEPS = 52

@@ -13,7 +13,7 @@ import pytest
 import run
 from analysis import sensitivity as sa
 from analysis.testfunctions import ISHIGAMI_S1, ISHIGAMI_ST
-from sim.parameters import PARAMS
+from sim.inputs.parameters import PARAMS
 
 DOMINANT = "amnesty"
 OTHERS = ("ejk_share", "ambush_rate", "monitoring", "hp_rate", "vision")

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import load
 from sim.errors import UserError
-from sim.store import Store, StoreError, param_column
+from sim.results.store import Store, StoreError, param_column
 
 
 def frames(scenario: str, seed: int) -> dict[str, pd.DataFrame]:

@@ -27,8 +27,8 @@ import pytest
 import run
 from analysis import load
 from sim.errors import UserError
-from sim.sweep import Progress, Run, SweepSpec, execute, parse_axis, plan_runs
-from sim.sweep_cli import spec_from_args
+from sim.runs.sweep import Progress, Run, SweepSpec, execute, parse_axis, plan_runs
+from sim.runs.cli import spec_from_args
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -154,9 +154,9 @@ def test_rerunning_a_finished_sweep_does_nothing(tmp_path, capsys):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    import sim.runner
+    import sim.runs.runner
 
-    real = sim.runner.run_one
+    real = sim.runs.runner.run_one
 
     def flaky(scenario, seed, steps=None, overrides=None):
         if seed == 2:
@@ -164,7 +164,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
         return real(scenario, seed, steps, overrides)
 
     runs = plan_runs(SweepSpec(scenarios=("baseline",), seeds=(1, 2, 3), steps=3))
-    monkeypatch.setattr(sim.runner, "run_one", flaky)
+    monkeypatch.setattr(sim.runs.runner, "run_one", flaky)
     summary = execute(runs, tmp_path / "s", backend="serial", progress=False)
     assert (summary["done"], summary["failed"], summary["complete"]) == (2, 1, False)
     m = json.loads((tmp_path / "s" / "manifest.json").read_text())
@@ -172,7 +172,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
     assert [(f["seed"], f["error"]) for f in m["failed"]] == [(2, "RuntimeError: boom in seed 2")]
     assert "flaky" in m["failed"][0]["traceback"]
     assert sorted(load(tmp_path / "s").national["seed"].unique()) == [1, 3]
-    monkeypatch.setattr(sim.runner, "run_one", real)
+    monkeypatch.setattr(sim.runs.runner, "run_one", real)
     summary = execute(runs, tmp_path / "s", backend="serial", progress=False)   # resume retries it
     assert (summary["done"], summary["skipped"], summary["failed"]) == (1, 2, 0)
     m = json.loads((tmp_path / "s" / "manifest.json").read_text())

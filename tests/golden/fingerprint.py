@@ -42,7 +42,7 @@ def _hash_state(obj) -> str:
 def fingerprint(scenario: str, seed: int, steps: int = STEPS) -> dict[str, str]:
     """Hashes of one run's tables and of the final state of each of its random generators."""
     from sim import InsurgencyModel, load_scenario
-    from sim.runner import frames, release
+    from sim.runs.runner import frames, release
 
     model = InsurgencyModel.from_scenario(load_scenario(scenario), rng=seed)
     for _ in range(steps):

@@ -1,7 +1,7 @@
 """Charts of scenario results: time series with 10-90% bands and event marks, and the forest plot.
 
 Inputs are the tidy frames of ``analysis.stats`` with an ``arm`` label column added; outputs are
-matplotlib figures (saved with ``analysis.style.save``).
+matplotlib figures (saved with ``analysis.report.style.save``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
-from .outcomes import LABELS, outcome
-from .style import BASELINE_COLOUR, PALETTE, pretty
+from analysis.outcomes import LABELS, outcome
+from analysis.report.style import BASELINE_COLOUR, PALETTE, pretty
 
 EVENT_NAMES = {"prison_escape": "prison escape", "elder_surrender": "elder-brokered surrenders"}
 EVENT_STYLE = {"prison_escape": ("#8B0000", "--"), "elder_surrender": ("#2E7D32", ":")}

@@ -7,9 +7,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from .cli import parse_sets
-from .errors import UserError
-from .parameters import coerce
+from sim.cli import parse_sets
+from sim.errors import UserError
+from sim.inputs.parameters import coerce
 
 EXAMPLES_SWEEP = """examples:
   python run.py sweep --scenarios baseline,iron_fist --seeds 20 --steps 104 --out results/s1
@@ -57,7 +57,7 @@ _SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "desi
 
 def spec_from_args(args: argparse.Namespace):
     """The sweep described by --sweep FILE and the flags (flags override the file's keys)."""
-    from .sweep import SweepSpec, parse_axis, parse_scenarios, parse_seeds
+    from sim.runs.sweep import SweepSpec, parse_axis, parse_scenarios, parse_seeds
 
     spec = SweepSpec.from_toml(args.sweep) if args.sweep else SweepSpec()
     changes: dict = {}
@@ -84,7 +84,7 @@ def spec_from_args(args: argparse.Namespace):
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import execute, plan_runs, stored_runs
+    from sim.runs.sweep import execute, plan_runs, stored_runs
 
     backend = args.backend or ("dask" if args.scheduler else "processes")
     if args.resume:
@@ -118,9 +118,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from analysis.store import load
+    from sim.results.load import load
 
-    from .store import TABLES
+    from sim.results.store import TABLES
 
     if not args.csv:
         raise UserError("Say which format to export: --csv (the only one so far; the store itself is Parquet).")

@@ -2,7 +2,7 @@
 
 Layout of a store folder ``DIR``::
 
-    DIR/manifest.json            provenance, planned runs, failures, status (sim.sweep writes it)
+    DIR/manifest.json            provenance, planned runs, failures, status (sim.runs.sweep writes it)
     DIR/national/part-000001.parquet ...    one row per run x step
     DIR/provinces/part-000001.parquet ...   one row per run x step x province
 
@@ -27,9 +27,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.dataset as pads
 
-from .errors import UserError
-from .manifest import write_json_atomic
-from .outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
+from sim.errors import UserError
+from sim.results.manifest import write_json_atomic
+from sim.outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
 
 TABLES = ("national", "provinces")
 MANIFEST = "manifest.json"

@@ -1,7 +1,7 @@
 """``run.py report RESULTS_DIR``: charts, effect table, maps and one self-contained report.html.
 
-Reads only the results store (``analysis.store.load``); scenario event dates come from the store's
-manifest or, failing that, the scenario files; the map raster from ``sim.geography``.
+Reads only the results store (``sim.results.load.load``); scenario event dates come from the store's
+manifest or, failing that, the scenario files; the map raster from ``sim.inputs.geography``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from typing import Callable
 import pandas as pd
 
 from sim.errors import UserError
-from sim.manifest import git_revision, now, versions, write_json_atomic
+from sim.results.manifest import git_revision, now, versions, write_json_atomic
 
-from . import charts, html, maps, stats
-from .outcomes import ATTACK_TYPES, HEADLINE, LABELS, SERIES, is_flow, outcome, param_columns, per_run
-from .scenarios import scenario_info
-from .store import load
-from .style import arm_labels, colours, pretty, save
-from .wording import effect_sentence, number
+from analysis import stats
+from analysis.report import charts, html, maps
+from analysis.outcomes import ATTACK_TYPES, HEADLINE, LABELS, SERIES, is_flow, outcome, param_columns, per_run
+from analysis.scenarios import scenario_info
+from sim.results.load import load
+from analysis.report.style import arm_labels, colours, pretty, save
+from analysis.report.wording import effect_sentence, number
 
 MAP_METRICS = {"iskp_members": ("ISIS-K members", "members (mean over seeds)"),
                "attacks_total": ("ISIS-K attacks since the start", "attacks (mean over seeds)"),

@@ -22,7 +22,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
+from sim.errors import UserError
 
 BACKENDS = ("serial", "processes", "dask")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -112,7 +112,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.sweep", "sim.runner"])
+    context.set_forkserver_preload(["sim.runs.sweep", "sim.runs.runner"])
     return context
 
 
@@ -146,14 +146,14 @@ def _alive(pid: int) -> bool:
 
 def project_version() -> str:
     """Run as a task: proves that the scheduler and a worker can import this project, and which version."""
-    from . import __version__
+    from sim import __version__
 
     return __version__
 
 
 def _check_environment(client, address: str) -> None:
     """Fail before any run is submitted if the cluster cannot import the project or runs another version."""
-    from . import __version__
+    from sim import __version__
 
     hint = ("The project must be installed, at the same version, on the scheduler and on every worker "
             "(pip install -e . there, or PYTHONPATH=<project folder> for `dask scheduler` and `dask worker`).")

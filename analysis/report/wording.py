@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .outcomes import outcome
-from .style import pretty
+from analysis.outcomes import outcome
+from analysis.report.style import pretty
 
 
 def number(x: float, signed: bool = False) -> str:

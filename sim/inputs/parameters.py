@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UserError
+from sim.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import patterns as P
-from sim.sweep_cli import add_execution_args
+from analysis import patterns as P
+from sim.runs.cli import add_execution_args
 
 EXAMPLES = """examples:
   python run.py validate                                  # 32 seeds of the baseline -> results/validate
@@ -61,7 +61,7 @@ def format_card(card: pd.DataFrame) -> str:
 def _series(national: pd.DataFrame, provinces: pd.DataFrame, table: str, metric: str, province: str | None,
             cumulative: bool) -> pd.DataFrame:
     """Per date: 5%, 50% and 95% over runs of one (possibly cumulated) series."""
-    from .outcomes import run_keys
+    from analysis.outcomes import run_keys
 
     df = national if table == "national" else provinces[provinces["province"] == province]
     df = df.sort_values("step")
@@ -81,7 +81,7 @@ def chart(national: pd.DataFrame, provinces: pd.DataFrame, path: Path, title: st
     """Model bands against the record's figures, one panel per observed series (PNG)."""
     import matplotlib.dates as mdates
 
-    from .style import plt
+    from analysis.report.style import plt
 
     fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
     for ax, (key, panel_title, table, metric, province, cumulative) in zip(axes.ravel(), PANELS):
@@ -123,9 +123,9 @@ def chart(national: pd.DataFrame, provinces: pd.DataFrame, path: Path, title: st
 def cmd_validate(args: argparse.Namespace) -> int:
     from sim.cli import parse_sets
     from sim.errors import UserError
-    from sim.sweep import Run, execute
+    from sim.runs.sweep import Run, execute
 
-    from .store import load
+    from sim.results.load import load
 
     if args.seeds < 1:
         raise UserError(f"--seeds is {args.seeds}; it must be a whole number >= 1 (default 32).")

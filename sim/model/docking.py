@@ -2,7 +2,7 @@
 
 Axtell et al. (1996) call it *docking*: two implementations of one model must give the same
 distributions of outputs. The reference is Mesa 3.3.1's own ``epstein_civil_violence`` example; ours
-is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.rules`` unchanged:
+is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.model.rules`` unchanged:
 
 * grievance      ``rules.grievance(H, L, anger=0)``                    = H (1 - L)
 * ISIS-K appeal  ``rules.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 import mesa
 import numpy as np
 
-from . import rules
+from sim.model import rules
 
 EMPTY, QUIET, ACTIVE, JAILED, COP = 0, 1, 2, 3, 4
 

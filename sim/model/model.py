@@ -30,13 +30,13 @@ import numpy as np
 from mesa.datacollection import DataCollector
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
-from . import rules
-from .agents import Affiliation, IskpCell, Posture, Recruit, TalibanUnit, TribalElder
-from .events import Event
-from .geography import Geography, load_geography, province_sums, window_sum
-from .outputs import EVENT_COLUMNS, FLOWS, NATIONAL_METRICS, PROVINCE_COLUMNS, ATTACK_FLOWS
-from .pool import RecruitPool
-from .scenario import Scenario, load_scenario
+from sim.model import rules
+from sim.model.agents import Affiliation, IskpCell, Posture, Recruit, TalibanUnit, TribalElder
+from sim.inputs.events import Event
+from sim.inputs.geography import Geography, load_geography, province_sums, window_sum
+from sim.outputs import EVENT_COLUMNS, FLOWS, NATIONAL_METRICS, PROVINCE_COLUMNS, ATTACK_FLOWS
+from sim.model.population import RecruitPool
+from sim.inputs.scenario import Scenario, load_scenario
 
 # Relative weights for placing ISIS-K members and returning escapees by 2021-22 presence level
 # (none, low, medium, high): provinces.csv `iskp_presence`; "none" gets a small non-zero weight as
@@ -53,7 +53,7 @@ class InsurgencyModel(mesa.Model):
     Args:
         rng: seed (int) or NumPy Generator; the only source of randomness.
         scenario: a Scenario, or the name/path of one (default "baseline"); gives parameters and events.
-        **kwargs: any parameter of ``sim.parameters.PARAMS`` by name, overriding the scenario's.
+        **kwargs: any parameter of ``sim.inputs.parameters.PARAMS`` by name, overriding the scenario's.
     """
 
     def __init__(self, rng=None, scenario: Scenario | str | None = "baseline", **kwargs: Any):

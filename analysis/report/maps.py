@@ -1,6 +1,6 @@
 """Province maps on the model's 65 x 51 Afghanistan grid: values per province, borders, main names.
 
-The raster and names come from ``sim.geography.load_geography()`` (data, not model code).
+The raster and names come from ``sim.inputs.geography.load_geography()`` (data, not model code).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
 
-from sim.geography import Geography, load_geography
+from sim.inputs.geography import Geography, load_geography
 
 # Labelled on every map: the largest cities' provinces and the ISIS-K heartland in the east.
 MAIN_PROVINCES = ("Kabul", "Nangarhar", "Kunar", "Kandahar", "Herat", "Balkh", "Kunduz", "Helmand",

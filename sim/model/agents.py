@@ -15,10 +15,10 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent, FixedAgent
 
-from . import rules
+from sim.model import rules
 
 if TYPE_CHECKING:
-    from .model import InsurgencyModel
+    from sim.model.model import InsurgencyModel
 
 
 class Affiliation(IntEnum):

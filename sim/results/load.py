@@ -1,6 +1,6 @@
 """Reading a sweep's results store back: one call, pandas out.
 
-    from analysis import load
+    from sim.results.load import load   (or: from analysis import load)
     res = load("results/default")
     res.national      # one row per run x step: scenario, point, seed, varied parameters, outputs
     res.provinces     # one row per run x step x province
@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from sim.errors import UserError
-from sim.store import Store
+from sim.results.store import Store
 
 ORDER = {"national": ["scenario", "point", "seed", "step"],
          "provinces": ["scenario", "point", "seed", "step", "province"]}
@@ -30,7 +30,7 @@ class Results(NamedTuple):
 
 
 def load(path: Path | str) -> Results:
-    """Read a results store made by ``run.py sweep`` (or ``sim.sweep.execute``), rows sorted by run and step.
+    """Read a results store made by ``run.py sweep`` (or ``sim.runs.sweep.execute``), rows sorted by run and step.
 
     Raises UserError with a clear message for a missing folder, a folder that is not a store, or a
     store without finished runs. Only whole parts are read (temporary files of a killed sweep are not).

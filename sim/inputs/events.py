@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .geography import load_geography
+from sim.inputs.geography import load_geography
 
 EVENT_TYPES = ("prison_escape", "elder_surrender")
 

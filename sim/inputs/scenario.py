@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .events import Event, parse_event
-from .parameters import ParameterError, coerce, resolve
+from sim.errors import UserError
+from sim.inputs.events import Event, parse_event
+from sim.inputs.parameters import ParameterError, coerce, resolve
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 _TOP_KEYS = {"name", "description", "extends", "params", "events", "drop_events"}
 
 

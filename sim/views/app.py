@@ -35,13 +35,13 @@ warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found 
 from mesa.visualization.solara_viz import ModelController, ShowSteps  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
-from .agents import Posture, TalibanUnit, TribalElder
-from .geography import OUTSIDE, load_geography
-from .model import InsurgencyModel
-from .parameters import PARAMS
-from .scenario import Scenario, bundled_names, load_scenario
+from sim.model.agents import Posture, TalibanUnit, TribalElder
+from sim.inputs.geography import OUTSIDE, load_geography
+from sim.model.model import InsurgencyModel
+from sim.inputs.parameters import PARAMS
+from sim.inputs.scenario import Scenario, bundled_names, load_scenario
 
-# Set by ``run.py viz`` for the server process; the defaults serve ``solara run sim.app`` directly.
+# Set by ``run.py viz`` for the server process; the defaults serve ``solara run sim.views.app`` directly.
 SCENARIO_ENV = "SIM_VIZ_SCENARIO"
 SEED_ENV = "SIM_VIZ_SEED"
 

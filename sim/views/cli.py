@@ -14,10 +14,10 @@ import os
 import socket
 import warnings
 
-from .errors import UserError
-from .scenario import load_scenario
+from sim.errors import UserError
+from sim.inputs.scenario import load_scenario
 
-APP_MODULE = "sim.app"
+APP_MODULE = "sim.views.app"
 DEFAULT_PORT = 8765
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 from mesa import Agent
 
-from .model import InsurgencyModel
-from .outputs import EVENT_COLUMNS, NATIONAL_COLUMNS, PROVINCE_COLUMNS
-from .scenario import Scenario
+from sim.model.model import InsurgencyModel
+from sim.outputs import EVENT_COLUMNS, NATIONAL_COLUMNS, PROVINCE_COLUMNS
+from sim.inputs.scenario import Scenario
 
 
 @dataclass
@@ -66,8 +66,8 @@ def release(model: InsurgencyModel) -> None:
 
 def write_run(result: RunResult, out: Path, manifest: dict) -> list[Path]:
     """Write the tables (Parquet and CSV), the manifest and a quick chart into ``out``."""
-    from .manifest import write_json_atomic
-    from .quicklook import quick_chart
+    from sim.results.manifest import write_json_atomic
+    from sim.views.quicklook import quick_chart
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

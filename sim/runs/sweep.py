@@ -2,7 +2,7 @@
 
 Python use (the report, sensitivity and calibration code call exactly this)::
 
-    from sim.sweep import Run, SweepSpec, plan_runs, execute
+    from sim.runs.sweep import Run, SweepSpec, plan_runs, execute
     runs = plan_runs(SweepSpec(scenarios=("baseline", "iron_fist"), seeds=(1, 2, 3), steps=104))
     summary = execute(runs, Path("results/s1"), backend="processes")   # resumable
 
@@ -38,12 +38,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import backends
-from .errors import UserError
-from .manifest import git_revision, now, versions
-from .parameters import PARAMS, coerce
-from .scenario import Scenario, bundled_names, load_scenario
-from .store import KIND, Store, StoreError, param_column
+from sim.runs import backends
+from sim.errors import UserError
+from sim.results.manifest import git_revision, now, versions
+from sim.inputs.parameters import PARAMS, coerce
+from sim.inputs.scenario import Scenario, bundled_names, load_scenario
+from sim.results.store import KIND, Store, StoreError, param_column
 
 DESIGNS = ("factorial", "lhs")
 CHUNK_RUNS = 50        # write a part after this many finished runs ...
@@ -331,7 +331,7 @@ def run_task(scenario: Scenario, seed: int, steps: int, point: int,
 
     A top-level function so that spawned processes and Dask workers can import it.
     """
-    from .runner import run_one  # imported here: the driver only needs it for the serial backend
+    from sim.runs.runner import run_one  # imported here: the driver only needs it for the serial backend
 
     result = run_one(scenario, seed, steps)
     out = []
@@ -360,7 +360,7 @@ def _prepare(runs: list[Run]) -> _Plan:
     names: dict[str, str] = {}
     points: dict[int, dict] = {}
     if not all(isinstance(run, Run) for run in runs):
-        raise SweepError("execute() takes a list of sim.sweep.Run.")
+        raise SweepError("execute() takes a list of sim.runs.sweep.Run.")
     runs = [replace(r, steps=_plain(r.steps), overrides={k: _plain(v) for k, v in r.overrides.items()})
             for r in runs]   # NumPy scalars (from a design table) become the Python values the table checks
     for run in runs:

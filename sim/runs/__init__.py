@@ -1,0 +1,1 @@
+"""Executing runs: one run, sweep designs, backends (serial, processes, Dask) and progress."""
