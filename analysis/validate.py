@@ -121,7 +121,7 @@ def chart(national: pd.DataFrame, provinces: pd.DataFrame, path: Path, title: st
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.cli import parse_sets
+    from sim.inputs.parameters import parse_sets
     from sim.errors import UserError
     from sim.runs.sweep import Run, execute
 

@@ -3,6 +3,6 @@
 from sim.model.model import InsurgencyModel
 from sim.inputs.parameters import PARAMS
 from sim.inputs.scenario import Scenario, bundled_names, load_scenario
+from sim.version import __version__
 
-__all__ = ["InsurgencyModel", "PARAMS", "Scenario", "bundled_names", "load_scenario"]
-__version__ = "0.1.0"
+__all__ = ["InsurgencyModel", "PARAMS", "Scenario", "__version__", "bundled_names", "load_scenario"]

@@ -7,24 +7,15 @@ import textwrap
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.inputs.parameters import PARAMS
+from sim.inputs.parameters import PARAMS, parse_sets
 from sim.inputs.scenario import bundled_names, load_scenario
-
-
-def parse_sets(items: list[str] | None) -> dict[str, str]:
-    """``--set name=value`` pairs as a dict (values are validated against the parameter table later)."""
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise UserError(f"--set '{item}' is not of the form name=value (e.g. --set amnesty=0.8).")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.results.manifest import git_revision, now, versions
-    from sim.runs.runner import run_one, write_run
+    from sim.results.run_folder import write_run
+    from sim.runs.runner import run_one
+    from sim.views.quicklook import quick_chart
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     if args.steps is not None:
@@ -38,6 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "steps": scenario.params["steps"], "started": started, "finished": now(),
                 "versions": versions(), "git": git_revision(), "conserved": result.conserved}
     written = write_run(result, out, manifest)
+    written.append(quick_chart(result.national, out / "main_series.png"))
     last = result.national.iloc[-1]
     print(f"{scenario.name}, seed {args.seed}: {len(result.national) - 1} weeks to {last['date'].date()}")
     print(f"  ISIS-K members {last['iskp_members']:.0f} in {last['iskp_cells']:.0f} cells, "

@@ -307,3 +307,14 @@ def resolve(overrides: dict[str, Any] | None = None, where: str = "") -> dict[st
     for k, v in (overrides or {}).items():
         values[k] = coerce(k, v, where)
     return values
+
+
+def parse_sets(items: list[str] | None) -> dict[str, str]:
+    """``--set name=value`` pairs as a dict (values are validated against the parameter table later)."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UserError(f"--set '{item}' is not of the form name=value (e.g. --set amnesty=0.8).")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out

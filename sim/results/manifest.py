@@ -24,7 +24,7 @@ def versions() -> dict[str, str]:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out[pkg] = "not installed"
-    from sim import __version__
+    from sim.version import __version__
     out["insurgency-abm"] = __version__
     return out
 

@@ -146,14 +146,14 @@ def _alive(pid: int) -> bool:
 
 def project_version() -> str:
     """Run as a task: proves that the scheduler and a worker can import this project, and which version."""
-    from sim import __version__
+    from sim.version import __version__
 
     return __version__
 
 
 def _check_environment(client, address: str) -> None:
     """Fail before any run is submitted if the cluster cannot import the project or runs another version."""
-    from sim import __version__
+    from sim.version import __version__
 
     hint = ("The project must be installed, at the same version, on the scheduler and on every worker "
             "(pip install -e . there, or PYTHONPATH=<project folder> for `dask scheduler` and `dask worker`).")

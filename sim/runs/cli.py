@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from sim.cli import parse_sets
+from sim.inputs.parameters import parse_sets
 from sim.errors import UserError
 from sim.inputs.parameters import coerce
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -62,21 +61,3 @@ def frames(model: InsurgencyModel) -> RunResult:
 def release(model: InsurgencyModel) -> None:
     """Let a finished model be garbage-collected: Mesa 3.3.1 keeps every model in ``Agent._ids``."""
     Agent._ids.pop(model, None)
-
-
-def write_run(result: RunResult, out: Path, manifest: dict) -> list[Path]:
-    """Write the tables (Parquet and CSV), the manifest and a quick chart into ``out``."""
-    from sim.results.manifest import write_json_atomic
-    from sim.views.quicklook import quick_chart
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in (("national", result.national), ("provinces", result.provinces), ("events", result.events)):
-        df.to_parquet(out / f"{name}.parquet", index=False)
-        df.to_csv(out / f"{name}.csv", index=False)
-        written += [out / f"{name}.parquet", out / f"{name}.csv"]
-    written.append(quick_chart(result.national, out / "main_series.png"))
-    write_json_atomic(out / "manifest.json", manifest)
-    written.append(out / "manifest.json")
-    return written
