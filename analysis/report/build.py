@@ -93,8 +93,10 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
     bands = bands.assign(arm=arm_labels(bands, r.params))
     events = {arm: scenario_info(r.manifest, s)["events"] for arm, s in r.scenario_of.items()}
     base_events = events.get(r.arms[0], [])
+    marks = f"vertical lines mark the scheduled events ({charts.events_caption(base_events)})" if base_events \
+        else "no scheduled events"
     out = [Chart("series", "ISIS-K members under each scenario",
-                 "Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile.",
+                 f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; {marks}.",
                  save(charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
                                       "ISIS-K members under each scenario", "people"), folder, "overview_iskp_members"))]
     for m in SERIES:
@@ -103,11 +105,12 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
         unit = "0-1" if "(0-1)" in label else "people"
         fig = charts.series_panels(bands, m, r.arms, r.reference, r.colours, events, title, unit)
         out.append(Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
-                         "line = median over seeds, band = 10th-90th percentile; dashed lines mark scheduled events.",
+                         f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares far "
+                         "from zero have a fitted vertical axis (not from 0), so that small differences show.",
                          save(fig, folder, f"series_{m}")))
     fig = charts.attack_panels(bands, ATTACK_TYPES, r.arms, r.colours, base_events, "ISIS-K attacks by type since the start")
     out.append(Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
-                     "the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale.",
+                     f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; {marks}.",
                      save(fig, folder, "series_attacks_by_type")))
     return out
 
@@ -311,7 +314,8 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     if len(r.effects):
         fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
         figures.append(Chart("effects", "Forest plot of the effects",
-                             "Mean paired difference to the baseline with its bootstrap 95% CI; one panel per outcome.",
+                             "Mean paired difference to the baseline in percent of the baseline's mean, with its "
+                             "bootstrap 95% CI; the number above each dot is the difference in the outcome's units.",
                              save(fig, folder, "forest_effects")))
     figures += time_series(r, folder)
     figures += province_maps(r, folder, weeks, resamples, per_100k)

@@ -8,11 +8,11 @@ from functools import lru_cache
 import numpy as np
 
 from sim.model.model import InsurgencyModel
+from sim.views.series import PER_WEEK, STOCKS
 
 BASELINE = "baseline"
 SEEDS = (1, 2, 3, 4, 5, 6)
-METRICS = ("iskp_members", "taliban_strength", "attacks_ambush", "attacks_mass_casualty", "attacks_leadership",
-           "attacks_elder", "civilian_deaths", "ejk_killed", "surrenders", "relapses")
+METRICS = tuple(column for panel in (*STOCKS, *PER_WEEK) for column, _, _ in panel.lines)
 
 
 @lru_cache(maxsize=4)

@@ -25,6 +25,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 from sim.model.agents import Posture, TalibanUnit, TribalElder
 from sim.model.model import InsurgencyModel
+from sim.views.series import MEMBERS_COLOUR, PER_WEEK, STRENGTH_COLOUR
 
 
 @dataclass(frozen=True)
@@ -46,22 +47,12 @@ LAYERS = {
 }
 LAYER_BY_LABEL = {style.label: name for name, style in LAYERS.items()}
 
-UNIT_COLOUR = "#08306b"
-CELL_COLOUR = "#d62728"
+UNIT_COLOUR = STRENGTH_COLOUR
+CELL_COLOUR = MEMBERS_COLOUR
 DEAD_COLOUR = "#7f7f7f"
 ELDER_CMAP = ListedColormap(["#f2b701", "#c9c9c9", "#2ca02c"])  # against / neutral / with the Taliban
 NAME_SIZE = 6.5  # points
 HALO = [pe.withStroke(linewidth=1.6, foreground="white")]
-CHART_GROUPS = (  # (title, [(model reporter, label, colour)]), one panel each; names from NATIONAL_METRICS
-    ("Attacks per week", [("attacks_ambush", "ambush", "#ff7f0e"),
-                          ("attacks_mass_casualty", "mass casualty", "#d62728"),
-                          ("attacks_leadership", "leadership", "#9467bd"),
-                          ("attacks_elder", "on elders", "#8c564b")]),
-    ("Deaths per week (people)", [("civilian_deaths", "civilians", "#7f7f7f"),
-                                  ("ejk_killed", "extrajudicial killings", "#08306b")]),
-    ("Surrenders and relapses per week (people)", [("surrenders", "surrenders", "#2ca02c"),
-                                                   ("relapses", "relapses", "#d62728")]),
-)
 # Per metric: (median, p10, p90) arrays by step, from ``sim.views.baseline``.
 Band = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -203,7 +194,7 @@ def draw_charts(model: InsurgencyModel, band: Band | None = None) -> Figure:
     dates = [model.date_of(s) for s in range(len(series["iskp_members"]))]
     # About the column's width; fixed margins, as a layout engine doubled the drawing time.
     fig = Figure(figsize=(4.9, 7.6), dpi=100)
-    axes = fig.subplots(len(CHART_GROUPS) + 1, 1, sharex=True,
+    axes = fig.subplots(len(PER_WEEK) + 1, 1, sharex=True,
                         gridspec_kw=dict(left=0.14, right=0.85, top=0.93, bottom=0.07, hspace=0.42))
     ax = axes[0]
     top = _series(ax, dates, series["iskp_members"], CELL_COLOUR, "ISIS-K members", band, "iskp_members")
@@ -214,9 +205,9 @@ def draw_charts(model: InsurgencyModel, band: Band | None = None) -> Figure:
     _series(twin, dates, strength, UNIT_COLOUR, "Taliban strength", band, "taliban_strength")
     twin.set_ylabel("Taliban strength", color=UNIT_COLOUR)
     ax.set_title("ISIS-K members and Taliban strength (people)", fontsize=10, loc="left")
-    for ax, (title, lines) in zip(axes[1:], CHART_GROUPS):
+    for ax, (title, unit, lines) in zip(axes[1:], PER_WEEK):
         top = max(_series(ax, dates, series[name], colour, label, band, name) for name, label, colour in lines)
-        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_title(f"{title} ({unit})", fontsize=10, loc="left")
         ax.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.8, handlelength=1.2, columnspacing=0.8)
         ax.set_ylim(0, max(4.0, 1.35 * top))  # room for the legend; never an empty 0-0.05 axis at week 0
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
