@@ -1,13 +1,14 @@
 """Browser view of ``InsurgencyModel``: the map of Afghanistan, the levers and the national series.
 
-Started by ``python run.py viz`` (``sim/viz_cli.py``), which serves this module with Solara. The page
+Started by ``python run.py viz`` (``sim/views/cli.py``), which serves this module with Solara. The page
 is built from Mesa's own pieces — ``ModelController`` (Reset, Play/Pause, Step), ``ShowSteps`` and the
 ``update_counter`` that makes components redraw after each step — around a parameter panel of our own:
 picking a scenario must move the lever sliders to that scenario's values, which Mesa 3.3.1's
 ``ModelCreator`` cannot do (its sliders would silently override the scenario on Reset).
 
 The map and the charts are drawn with matplotlib (``Figure``, no pyplot state) from the model's
-property layers, agents and DataCollector; the model itself is the same class the CLI runs.
+property layers, agents and DataCollector (``sim.views.drawing``); the optional baseline band comes
+from ``sim.views.baseline``. The model itself is the same class the CLI runs.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The browser view's optional baseline overlay: the bundled baseline's median and 10-90% band over a
-few seeds, computed once per horizon (in a background thread of the view) and cached for the session."""
+few seeds, computed once per horizon (in a background thread of the view) and cached in the server process."""
 
 from __future__ import annotations
 
