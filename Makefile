@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OUT     ?= results/default
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP) chromium
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# Refresh the README's picture on purpose (tests never write tracked files): the browser test, with its
+# final screenshot copied to docs/img/browser_view.png.
+screenshots: $(STAMP) chromium
+	SIM_SCREENSHOT=docs/img/browser_view.png $(BIN)/python -m pytest -q -m browser tests/test_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/model_speed.py

@@ -12,6 +12,7 @@ EXAMPLES_REPORT = """examples:
   python run.py report results/default                  # writes results/default/report/report.html
   python run.py report results/s1 --out ~/reports/s1 --weeks 13,52,104
   python run.py report results/s1 --baseline iron_fist  # compare every scenario with iron fist instead
+  python run.py report results/s1 --per-100k            # maps of members and attacks per 100,000 residents
 
 writes (into RESULTS_DIR/report/ unless --out):
   report.html      self-contained (images embedded), opens offline in any browser
@@ -61,7 +62,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.resamples < 1000:
         raise UserError(f"--resamples is {args.resamples}; use at least 1000 for a stable 95% interval.")
     page = build(Path(args.results), Path(args.out) if args.out else None, baseline=args.baseline,
-                 weeks=parse_weeks(args.weeks), resamples=args.resamples)
+                 weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k)
     print(f"report: {page}")
     return 0
 
@@ -124,6 +125,8 @@ def register(sub) -> None:
     p.add_argument("--baseline", default="baseline", help="scenario the others are compared with (default baseline)")
     p.add_argument("--weeks", help="weeks shown on the baseline maps, comma-separated (default 26,52,horizon)")
     p.add_argument("--resamples", type=int, default=9999, help="bootstrap resamples per interval (default 9999)")
+    p.add_argument("--per-100k", action="store_true",
+                   help="map ISIS-K members and attacks per 100,000 residents (NSIA 2021-22) instead of as totals")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sensitivity", help="Morris screening and Sobol indices of the behavioural parameters (SALib)",

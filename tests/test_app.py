@@ -7,13 +7,15 @@ touches: buttons, the scenario picker, sliders, the layer toggle, and the text a
 
 from __future__ import annotations
 
+import time
+
 import ipyvuetify as v
 import ipywidgets
 import numpy as np
 import pytest
 import solara
 
-from sim.views import app
+from sim.views import app, baseline, drawing
 from sim.inputs.geography import load_geography
 from sim.model.model import InsurgencyModel
 from sim.inputs.scenario import load_scenario
@@ -40,7 +42,7 @@ def click(rc, label: str) -> None:
 
 
 def slider(rc, label: str):
-    """A lever slider by its label (the label also shows the value: "Amnesty ...: 0.50")."""
+    """A slider by its label (the label also shows the value: "Amnesty ...: 0.50 (scenario 0.50)")."""
     found = [w for w in rc.find(v.Slider).widgets if w.label.startswith(label + ": ")]
     assert len(found) == 1, label
     return found[0]
@@ -70,7 +72,8 @@ def test_reset_returns_to_step_zero_and_applies_slider_and_seed(ui):
     assert "Scenario: baseline, seed 7" in texts(ui)
     assert not ui.find(children=[notice]).widgets  # the rebuilt model has amnesty 0.9 and seed 7
     assert slider(ui, "Amnesty (generosity of terms)").v_model == 0.9
-    assert slider(ui, "Amnesty (generosity of terms)").label.endswith(": 0.90")
+    default = load_scenario("baseline").params["amnesty"]
+    assert slider(ui, "Amnesty (generosity of terms)").label.endswith(f": 0.90 (scenario {default:.2f})")
 
 
 def test_scenario_picker_builds_that_scenario_with_its_lever_values(ui):
@@ -101,19 +104,78 @@ def test_layer_image_is_blank_outside_afghanistan():
         assert np.array_equal(np.isnan(img), ~model.inside), layer
 
 
-def test_border_segments_separate_different_provinces():
-    grid = np.pad(load_geography().province_grid, 1, constant_values=-1)
-    internal, outline = app.border_segments()
-    for segments, on_outline in ((internal, False), (outline, True)):
-        assert len(segments)
-        for (x0, y0), (x1, y1) in segments:
-            assert abs(x1 - x0) + abs(y1 - y0) == 1.0  # one cell edge
-            mx, my = (x0 + x1) / 2 + 1, (y0 + y1) / 2 + 1  # +1: the padding
-            if x0 == x1:   # vertical edge between the cells left and right of it
-                a, b = grid[int(mx - 0.5), int(my)], grid[int(mx + 0.5), int(my)]
-            else:
-                a, b = grid[int(mx), int(my - 0.5)], grid[int(mx), int(my + 0.5)]
-            assert a != b and ((-1 in (a, b)) == on_outline)
+def test_speed_sliders_show_their_values(ui):
+    interval = slider(ui, "Play interval")
+    assert interval.label == f"Play interval: {interval.v_model} ms"
+    interval.v_model = 400
+    assert slider(ui, "Play interval").label == "Play interval: 400 ms"
+    weeks = slider(ui, "Weeks per Step / redraw")
+    weeks.v_model = 4
+    assert slider(ui, "Weeks per Step / redraw").label == "Weeks per Step / redraw: 4"
+
+
+def test_every_lever_slider_shows_value_and_the_scenarios_value():
+    params = load_scenario("iron_fist").params
+    for name, label in app.LEVERS.items():
+        assert app.lever_label(label, 0.123, params[name]) == f"{label}: 0.12 (scenario {params[name]:.2f})"
+
+
+def checkbox(rc, label: str):
+    return rc.find(v.Checkbox, label=label).widget
+
+
+def test_province_names_are_on_every_layer_and_can_be_switched_off():
+    model = InsurgencyModel(rng=2)
+    names = set(model.geo.names)
+    for layer in app.LAYERS:
+        fig = drawing.draw_map(model, layer)
+        assert names <= {t.get_text() for t in fig.axes[0].texts}, layer
+        fig = drawing.draw_map(model, layer, names=False)
+        assert not names & {t.get_text() for t in fig.axes[0].texts}, layer
+
+
+def test_province_names_do_not_overlap():
+    fig = drawing.draw_map(InsurgencyModel(rng=2), "province")
+    fig.canvas.draw()
+    geo = load_geography()
+    boxes = [t.get_window_extent() for t in fig.axes[0].texts if t.get_text() in geo.names]
+    assert len(boxes) == geo.n_provinces
+    assert [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)] == []
+
+
+def test_names_switch_redraws_the_map(ui):
+    with_names = images(ui)[0]
+    checkbox(ui, "Province names").v_model = False
+    assert images(ui)[0] != with_names
+
+
+def test_no_chart_axis_is_empty_at_step_zero():
+    fig = drawing.draw_charts(InsurgencyModel(rng=1))
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert high - low >= 1.0, ax.get_title()  # not matplotlib's 0-0.05 for an all-zero series
+
+
+def test_baseline_band_is_the_spread_of_baseline_runs():
+    one = InsurgencyModel(rng=2, scenario="baseline", steps=5)
+    for _ in range(5):
+        one.step()
+    members = np.asarray(one.datacollector.model_vars["iskp_members"])
+    assert all(np.array_equal(q, members) for q in baseline.baseline_band(5, (2,))["iskp_members"])  # one seed
+    median, low, high = baseline.baseline_band(5, (1, 2, 3))["iskp_members"]
+    assert len(median) == 6 and np.all(low <= median) and np.all(median <= high) and np.any(low < high)
+
+
+def test_baseline_checkbox_draws_the_band_behind_the_charts(ui, monkeypatch):
+    calls = []
+    monkeypatch.setattr(app, "baseline_band", lambda steps: calls.append(steps) or baseline.baseline_band(6, (1, 2)))
+    before = images(ui)[1]
+    checkbox(ui, "Baseline band (6 seeds)").v_model = True
+    deadline = time.monotonic() + 60
+    while images(ui)[1] == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert calls == [104] and images(ui)[1] != before
+    assert not [t for t in texts(ui) if t.startswith("Computing the baseline band")]
 
 
 def test_scenario_choices_add_a_users_file(tmp_path):

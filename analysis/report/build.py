@@ -17,16 +17,12 @@ from sim.errors import UserError
 from sim.results.manifest import git_revision, now, versions, write_json_atomic
 
 from analysis import stats
-from analysis.report import charts, html, maps
+from analysis.report import charts, html, map_figures
 from analysis.outcomes import ATTACK_TYPES, HEADLINE, LABELS, SERIES, is_flow, outcome, param_columns, per_run
 from analysis.scenarios import scenario_info
 from sim.results.load import load
 from analysis.report.style import arm_labels, colours, pretty, save
 from analysis.report.wording import effect_sentence, number
-
-MAP_METRICS = {"iskp_members": ("ISIS-K members", "members (mean over seeds)"),
-               "attacks_total": ("ISIS-K attacks since the start", "attacks (mean over seeds)"),
-               "legitimacy": ("Taliban legitimacy", "legitimacy 0-1 (mean over seeds)")}
 
 
 @dataclass
@@ -97,8 +93,10 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
     bands = bands.assign(arm=arm_labels(bands, r.params))
     events = {arm: scenario_info(r.manifest, s)["events"] for arm, s in r.scenario_of.items()}
     base_events = events.get(r.arms[0], [])
+    marks = f"vertical lines mark the scheduled events ({charts.events_caption(base_events)})" if base_events \
+        else "no scheduled events"
     out = [Chart("series", "ISIS-K members under each scenario",
-                 "Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile.",
+                 f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; {marks}.",
                  save(charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
                                       "ISIS-K members under each scenario", "people"), folder, "overview_iskp_members"))]
     for m in SERIES:
@@ -107,11 +105,12 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
         unit = "0-1" if "(0-1)" in label else "people"
         fig = charts.series_panels(bands, m, r.arms, r.reference, r.colours, events, title, unit)
         out.append(Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
-                         "line = median over seeds, band = 10th-90th percentile; dashed lines mark scheduled events.",
+                         f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares far "
+                         "from zero have a fitted vertical axis (not from 0), so that small differences show.",
                          save(fig, folder, f"series_{m}")))
     fig = charts.attack_panels(bands, ATTACK_TYPES, r.arms, r.colours, base_events, "ISIS-K attacks by type since the start")
     out.append(Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
-                     "the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale.",
+                     f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; {marks}.",
                      save(fig, folder, "series_attacks_by_type")))
     return out
 
@@ -131,34 +130,10 @@ def when(r: Results, step: int) -> str:
     return pd.Timestamp(r.national.loc[r.national["step"] == step, "date"].iloc[0]).strftime("%-d %b %Y")
 
 
-def province_maps(r: Results, folder: Path, weeks: list[int]) -> list[Chart]:
+def province_maps(r: Results, folder: Path, weeks: list[int], resamples: int, per_100k: bool) -> list[Chart]:
     """Baseline levels at the chosen weeks and each scenario minus baseline at the horizon."""
-    metrics = list(MAP_METRICS)
-    values = stats.means_at(r.provinces, metrics, sorted(set(weeks) | {r.horizon}), ["province"])
-    values = values.assign(arm=arm_labels(values, r.params))
-    base = values[values["scenario"] == r.baseline]
-    out = []
-    for m, (name, unit) in MAP_METRICS.items():
-        panels = [(f"{arm}, week {w} ({when(r, w)})", dict(zip(g["province"], g[m])))
-                  for (arm, w), g in base[base["step"].isin(weeks)].groupby(["arm", "step"], sort=True)]
-        fig = maps.map_grid(panels, f"{name}: {pretty(r.baseline)}", unit, ncols=len(weeks))
-        out.append(Chart("maps", f"{name} in the {pretty(r.baseline)}",
-                         f"Per province, mean over seeds, at weeks {', '.join(map(str, weeks))}.",
-                         save(fig, folder, f"map_{m}_baseline")))
-    diff = stats.minus_baseline(values.drop(columns="arm"), metrics, r.baseline)
-    diff = diff[diff["step"] == r.horizon].assign(arm=lambda d: arm_labels(d, r.params))
-    if diff.empty:
-        return out
-    for m, (name, unit) in MAP_METRICS.items():
-        panels = [(arm, dict(zip(g["province"], g[m]))) for arm in r.arms for _, g in [(arm, diff[diff["arm"] == arm])]
-                  if len(g)]
-        fig = maps.map_grid(panels, f"{name} at week {r.horizon} ({when(r, r.horizon)}): scenario minus "
-                                    f"{pretty(r.baseline)}",
-                            unit.replace("mean over seeds", "difference of means"), diverging=True)
-        out.append(Chart("maps", f"{name}: difference to the {pretty(r.baseline)} at week {r.horizon}",
-                         "Red: higher than in the baseline; blue: lower. Same seeds in every scenario.",
-                         save(fig, folder, f"map_{m}_difference")))
-    return out
+    return [Chart("maps", title, caption, paths) for title, caption, paths in map_figures.province_maps(
+        r, lambda fig, name: save(fig, folder, name), lambda step: when(r, step), weeks, resamples, per_100k)]
 
 
 def effect_table(r: Results) -> pd.DataFrame:
@@ -275,8 +250,8 @@ def caveats_html(r: Results) -> str:
         "slightly too narrow; with many scenarios and outcomes, a few intervals will exclude zero by chance.",
         "Pairing by seed makes scenario and baseline start identically, but their random streams drift apart once "
         "the scenarios differ, so pairing removes only part of the run-to-run noise.",
-        "People are counted in groups of the model's scale (5 people per agent); province maps use a 20 km grid, "
-        "so small provinces and borders are approximate. Legitimacy and grievance are 0-1 indices, not survey data.",
+        "People are counted in groups of the model's scale (5 people per agent); the model assigns places to "
+        "provinces on a 20 km grid, so small provinces are approximate (the maps draw Natural Earth's outlines). Legitimacy and grievance are 0-1 indices, not survey data.",
     ]
     if n < 10:
         items.append(f"Only {n} seeds per scenario: treat the intervals as rough; 20 or more are advised.")
@@ -323,8 +298,11 @@ def assemble(r: Results, where: Path, figures: list[Chart], table_csv: str) -> s
 
 
 def build(where: Path, out: Path | None = None, baseline: str = "baseline", weeks: list[int] | None = None,
-          resamples: int = 9999, say: Callable[[str], None] = print) -> Path:
-    """Write charts (PNG+SVG), effects.csv, manifest.json and report.html into ``out``; return report.html."""
+          resamples: int = 9999, say: Callable[[str], None] = print, per_100k: bool = False) -> Path:
+    """Write charts (PNG+SVG), effects.csv, manifest.json and report.html into ``out``; return report.html.
+
+    ``per_100k`` maps the count metrics per 100,000 residents instead of as totals.
+    """
     where = Path(where)
     out = Path(out) if out else where / "report"
     r = compute(where, baseline, resamples)
@@ -336,16 +314,17 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     if len(r.effects):
         fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
         figures.append(Chart("effects", "Forest plot of the effects",
-                             "Mean paired difference to the baseline with its bootstrap 95% CI; one panel per outcome.",
+                             "Mean paired difference to the baseline in percent of the baseline's mean, with its "
+                             "bootstrap 95% CI; the number above each dot is the difference in the outcome's units.",
                              save(fig, folder, "forest_effects")))
     figures += time_series(r, folder)
-    figures += province_maps(r, folder, weeks)
+    figures += province_maps(r, folder, weeks, resamples, per_100k)
     out.mkdir(parents=True, exist_ok=True)
     effect_table(r).to_csv(out / "effects.csv", index=False)
     page = out / "report.html"
     page.write_text(assemble(r, where, figures, "effects.csv"), encoding="utf-8")
     write_json_atomic(out / "manifest.json", {
-        "kind": "report", "store": str(where), "baseline": baseline, "map_weeks": weeks, "resamples": resamples,
+        "kind": "report", "store": str(where), "baseline": baseline, "map_weeks": weeks, "maps_per_100k": per_100k, "resamples": resamples,
         "created": now(), "versions": versions(), "git": git_revision(),
         "files": sorted(str(p.relative_to(out)) for c in figures for p in c.paths) + ["effects.csv", "report.html"]})
     return page

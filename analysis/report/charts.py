@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from analysis.outcomes import LABELS, outcome
 from analysis.report.style import BASELINE_COLOUR, PALETTE, pretty
+from analysis.report.wording import number
 
 EVENT_NAMES = {"prison_escape": "prison escape", "elder_surrender": "elder-brokered surrenders"}
+EVENT_SHORT = {"elder_surrender": "surrenders"}  # in the line labels, which must fit a panel's height
 EVENT_STYLE = {"prison_escape": ("#8B0000", "--"), "elder_surrender": ("#2E7D32", ":")}
+DEFAULT_EVENT_STYLE = ("#555555", "-.")
+DASH_WORDS = {"--": "dashed", ":": "dotted", "-.": "dash-dotted", "-": "solid"}
+EVENT_GAP_WEEKS = 3  # events of one type closer than this share one label ("31 Oct, 5 Nov 2021")
+
+
+def events_caption(events: list[dict]) -> str:
+    """What the event lines look like, in words that match them, e.g. 'dashed: prison escape; dotted: ...'."""
+    kinds = dict.fromkeys(str(e["type"]) for e in sorted(events, key=lambda e: str(e["date"])))
+    return "; ".join(f"{DASH_WORDS[EVENT_STYLE.get(k, DEFAULT_EVENT_STYLE)[1]]} line: "
+                     f"{EVENT_NAMES.get(k, pretty(k))}" for k in kinds)
 
 
 def start_date(bands: pd.DataFrame) -> pd.Timestamp:
@@ -42,20 +56,52 @@ def date_axis(ax: plt.Axes, start: pd.Timestamp, last_step: int) -> None:
     ax.set_xlim(0, last_step)
 
 
-def mark_events(ax: plt.Axes, events: list[dict], start: pd.Timestamp, last: int, label: bool = True) -> None:
-    """Vertical lines at the scheduled events up to week ``last``; each type is named once, at the top."""
-    named = set()
-    trans = blended_transform_factory(ax.transData, ax.transAxes)
+def event_groups(events: list[dict], start: pd.Timestamp, last: int) -> list[tuple[str, list[float], str]]:
+    """(type, weeks, label) per run of same-type events less than ``EVENT_GAP_WEEKS`` apart, up to week ``last``.
+
+    The label names the type and every date, e.g. 'surrenders 31 Oct, 5 Nov 2021'.
+    """
+    groups: list[tuple[str, list[float], list[pd.Timestamp]]] = []
     for ev in sorted(events, key=lambda e: str(e["date"])):
-        colour, dash = EVENT_STYLE.get(ev["type"], ("#555555", "-."))
         when = week_of(start, ev["date"])
         if not 0 <= when <= last:
             continue
-        ax.axvline(when, color=colour, ls=dash, lw=1.0, alpha=0.8, zorder=1)
-        if label and ev["type"] not in named:
-            named.add(ev["type"])
-            ax.text(when, 0.99, " " + EVENT_NAMES.get(ev["type"], pretty(ev["type"])), transform=trans,
-                    rotation=90, va="top", ha="left", fontsize=7.5, color=colour)
+        kind = str(ev["type"])
+        if groups and groups[-1][0] == kind and when - groups[-1][1][-1] < EVENT_GAP_WEEKS:
+            groups[-1][1].append(when)
+            groups[-1][2].append(pd.Timestamp(ev["date"]))
+        else:
+            groups.append((kind, [when], [pd.Timestamp(ev["date"])]))
+    out = []
+    for kind, weeks, dates in groups:
+        days = ", ".join(d.strftime("%-d %b") for d in dates)
+        name = EVENT_SHORT.get(kind, EVENT_NAMES.get(kind, pretty(kind)))
+        out.append((kind, weeks, f"{name} {days} {dates[-1].year}"))
+    return out
+
+
+def mark_events(ax: plt.Axes, events: list[dict], start: pd.Timestamp, last: int, label: bool = True) -> None:
+    """Vertical lines at the scheduled events up to week ``last``, every one labelled with its name and date."""
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for kind, weeks, text in event_groups(events, start, last):
+        colour, dash = EVENT_STYLE.get(kind, DEFAULT_EVENT_STYLE)
+        for when in weeks:
+            ax.axvline(when, color=colour, ls=dash, lw=1.1, alpha=0.85, zorder=1)
+        if label:
+            note = ax.text(weeks[-1], 0.985, " " + text, transform=trans, rotation=90, va="top", ha="left",
+                           fontsize=7, color=colour, path_effects=[pe.withStroke(linewidth=2, foreground="white")])
+            note.set_in_layout(False)
+
+
+def fit_ylim(ax: plt.Axes, low: float, high: float) -> None:
+    """Start at 0 unless the data sit far above it: then fit them, so that small effects stay visible."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return
+    if low > 0.3 * high > 0:
+        pad = 0.08 * (high - low) or 0.05 * high
+        ax.set_ylim(low - pad, high + pad)
+    else:
+        ax.set_ylim(min(0.0, low), high * 1.05 if high > 0 else 1.0)
 
 
 def _band(ax: plt.Axes, rows: pd.DataFrame, colour: str, label: str | None, lw: float = 1.8,
@@ -92,7 +138,8 @@ def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], reference: 
         date_axis(ax, start, last)
     for ax in axes[:: min(4, len(arms))]:
         ax.set_ylabel(ylabel)
-    axes[0].set_ylim(bottom=min(0.0, float(data["p10"].min())) if len(data) else 0.0)
+    if len(data):
+        fit_ylim(axes[0], float(data["p10"].min()), float(data["p90"].max()))  # axes share y
     fig.suptitle(title)
     fig.supxlabel("line: median over seeds; band: 10th-90th percentile; grey: baseline", fontsize=9,
                   color="#444444")
@@ -109,7 +156,8 @@ def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[st
     mark_events(ax, events, start, last)
     date_axis(ax, start, last)
     ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
+    if len(data):
+        fit_ylim(ax, float(data["p10"].min()), float(data["p90"].max()))
     _label_ends(ax, ends, colours, last)
     ax.set_title(title, loc="left")
     ax.text(0, -0.1, f"lines: median over seeds; grey band: {arms[0]} 10th-90th percentile "
@@ -166,28 +214,44 @@ def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], 
 
 
 def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], horizon: int,
-           baseline: str) -> plt.Figure:
-    """One panel per outcome: each arm's mean paired difference to the baseline with its 95% CI."""
+           baseline: str, ncols: int = 3) -> plt.Figure:
+    """One panel per outcome: each arm's mean paired difference to the baseline, in percent of the
+    baseline's mean, with its 95% CI; the absolute difference is written beside each dot."""
     arms = list(dict.fromkeys(effects["arm"]))
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.3 * len(outcomes) + 1.6, 0.45 * len(arms) + 1.8),
+    ncols = min(ncols, len(outcomes))
+    nrows = math.ceil(len(outcomes) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols + 1.8, (0.42 * len(arms) + 1.3) * nrows + 0.9),
                              sharey=True, squeeze=False, layout="constrained")
     y = np.arange(len(arms))[::-1]
-    for ax, name in zip(axes[0], outcomes):
+    for ax, name in zip(axes.ravel(), outcomes):
         rows = effects[effects["outcome"] == name].set_index("arm").reindex(arms)
+        base = rows["baseline_mean"].where(rows["baseline_mean"] != 0)
+        pct = rows[["effect", "ci_low", "ci_high"]].div(base, axis=0) * 100
         for yi, arm in zip(y, arms):
-            r = rows.loc[arm]
-            ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=colours[arm], lw=2.2, solid_capstyle="butt")
+            r, p = rows.loc[arm], pct.loc[arm]
+            if not np.isfinite(p["effect"]):
+                ax.text(0, yi, " n/a (baseline 0)", va="center", fontsize=8.5, color="#666666")
+                continue
+            ax.plot([p["ci_low"], p["ci_high"]], [yi, yi], color=colours[arm], lw=2.4, solid_capstyle="butt")
             clear = r["ci_low"] > 0 or r["ci_high"] < 0
-            ax.plot(r["effect"], yi, "o", ms=6.5, color=colours[arm], mfc=colours[arm] if clear else "white", mew=1.6)
+            ax.plot(p["effect"], yi, "o", ms=7, color=colours[arm], mfc=colours[arm] if clear else "white", mew=1.6)
+            ax.annotate(number(r["effect"], signed=True), (p["effect"], yi), xytext=(0, 7),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color="#333333")
         ax.axvline(0, color="black", lw=0.9)
+        ax.xaxis.set_major_formatter(PercentFormatter(decimals=None))
+        ax.set_xlabel("difference, % of the baseline's mean", fontsize=9)
         ax.set_title(outcome(name).phrase(horizon).replace(" at week", "\nat week").replace(" by week", "\nby week"),
-                     fontsize=10)
+                     fontsize=11)
         ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="x", labelsize=8.5)
-    axes[0][0].set_yticks(y, arms)
-    fig.suptitle(f"Effect of each scenario compared with the {pretty(baseline)} (difference, same seeds)")
-    fig.supxlabel("dot: mean difference over paired seeds; bar: bootstrap 95% confidence interval; "
-                  "filled dot: interval excludes 0", fontsize=9, color="#444444")
+        ax.tick_params(axis="x", labelsize=9.5)
+        ax.margins(x=0.12, y=0.18)
+    for row in axes:
+        row[0].set_yticks(y, arms, fontsize=10.5)
+    for ax in axes.ravel()[len(outcomes):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Effect of each scenario compared with the {pretty(baseline)} (same seeds)")
+    fig.supxlabel("dot: mean paired difference (number above it: in the outcome's own units); bar: bootstrap 95% "
+                  "confidence interval; filled dot: the interval excludes 0", fontsize=9.5, color="#444444")
     return fig
 
 

@@ -1,79 +1,107 @@
-"""Province maps on the model's 65 x 51 Afghanistan grid: values per province, borders, main names.
+"""Province choropleths from vector outlines: small multiples with one colour scale and a numbered key.
 
-The raster and names come from ``sim.inputs.geography.load_geography()`` (data, not model code).
+The outlines, their borders and the label placement come from ``sim.inputs.outlines`` (the routine the
+browser view uses too). Provinces are keyed by number (1 = Badakhshan ... 34 = Zabul, alphabetical) in
+every panel, with the key under the maps; numbers are spread so that no two collide. A province can be
+marked (bold outline, bold number): the report marks those whose difference from the baseline exceeds
+the seed noise.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
-import matplotlib.pyplot as plt
 import matplotlib.patheffects as pe
+import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
 
-from sim.inputs.geography import Geography, load_geography
+from sim.inputs.geography import load_geography
+from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 
-# Labelled on every map: the largest cities' provinces and the ISIS-K heartland in the east.
-MAIN_PROVINCES = ("Kabul", "Nangarhar", "Kunar", "Kandahar", "Herat", "Balkh", "Kunduz", "Helmand",
-                  "Badakhshan", "Ghazni", "Faryab")
-
-
-def raster(geo: Geography, values: dict[str, float]) -> np.ma.MaskedArray:
-    """A [y, x] image (south row first) with each province's cells set to its value; outside masked."""
-    ids = geo.province_grid
-    per_id = np.array([values.get(name, np.nan) for name in geo.names] + [np.nan])
-    image = per_id[np.where(ids >= 0, ids, len(geo.names))].T
-    return np.ma.masked_invalid(image)
+PRINT_WIDTH_PX = 2400  # the saved PNG is at least this wide (print resolution)
+PANEL_WIDTH_IN = 4.6
+NUMBER_SIZE = 6.5      # points
+HALO = [pe.withStroke(linewidth=1.8, foreground="white")]
 
 
-@lru_cache(maxsize=1)
-def border_segments() -> tuple[list, list]:
-    """Line segments between cells of different provinces: (inner province borders, the country border)."""
-    ids = load_geography().province_grid
-    inner, outer = [], []
-    for axis in (0, 1):
-        a = ids[:-1, :] if axis == 0 else ids[:, :-1]
-        b = ids[1:, :] if axis == 0 else ids[:, 1:]
-        for x, y in zip(*np.nonzero(a != b)):
-            if axis == 0:  # vertical edge between (x, y) and (x + 1, y)
-                seg = [(x + 0.5, y - 0.5), (x + 0.5, y + 0.5)]
-            else:          # horizontal edge between (x, y) and (x, y + 1)
-                seg = [(x - 0.5, y + 0.5), (x + 0.5, y + 0.5)]
-            (outer if min(a[x, y], b[x, y]) < 0 else inner).append(seg)
-    # cells on the raster's edge also border the outside
-    w, h = ids.shape
-    for x, y in zip(*np.nonzero(ids >= 0)):
-        if x in (0, w - 1):
-            outer.append([(x + (0.5 if x else -0.5), y - 0.5), (x + (0.5 if x else -0.5), y + 0.5)])
-        if y in (0, h - 1):
-            outer.append([(x - 0.5, y + (0.5 if y else -0.5)), (x + 0.5, y + (0.5 if y else -0.5))])
-    return inner, outer
+def province_path(pid: int) -> MplPath:
+    """All rings of one province as one compound path (holes cut out by the even-odd rule)."""
+    return MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in load_outlines().rings[pid]))
 
 
-def draw(ax: plt.Axes, geo: Geography, values: dict[str, float], cmap: str, norm: Normalize,
-         labels: bool = True) -> plt.cm.ScalarMappable:
-    """Paint one map with province borders and the names of the main provinces."""
-    image = ax.imshow(raster(geo, values), origin="lower", cmap=cmap, norm=norm, interpolation="nearest")
-    inner, outer = border_segments()
-    ax.add_collection(LineCollection(inner, colors="#555555", linewidths=0.5))
-    ax.add_collection(LineCollection(outer, colors="black", linewidths=1.1))
-    if labels:
-        halo = [pe.withStroke(linewidth=2.2, foreground="white")]
-        for name in MAIN_PROVINCES:
-            x, y = geo.city[geo.index(name)]
-            ax.text(x, y, name, ha="center", va="center", fontsize=7, path_effects=halo)
-    ax.set_axis_off()
+def per_100k(values: dict[str, float]) -> dict[str, float]:
+    """Counts per province turned into counts per 100,000 residents (NSIA 2021-22 population)."""
+    geo = load_geography()
+    return {name: v / geo.population[geo.index(name)] * 1e5 for name, v in values.items()}
+
+
+def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
+         marked: frozenset[str] = frozenset()) -> PatchCollection:
+    """Paint one map: provinces filled by value (grey hatched if missing), borders, marked outlines."""
+    geo, outlines = load_geography(), load_outlines()
+    shown = [i for i, n in enumerate(geo.names) if np.isfinite(values.get(n, np.nan))]
+    missing = [i for i in range(geo.n_provinces) if i not in shown]
+    patches = PatchCollection([PathPatch(province_path(i)) for i in shown], cmap=cmap, norm=norm,
+                              edgecolor="none")
+    patches.set_array(np.array([values[geo.names[i]] for i in shown], dtype=float))
+    ax.add_collection(patches)
+    if missing:
+        ax.add_collection(PatchCollection([PathPatch(province_path(i)) for i in missing], facecolor="#eeeeee",
+                                          edgecolor="none", hatch="////"))
+    ax.add_collection(LineCollection(outlines.internal, colors="#666666", linewidths=0.45))
+    ax.add_collection(LineCollection(outlines.national, colors="black", linewidths=1.0))
+    for name in sorted(marked):
+        ax.add_patch(PathPatch(province_path(geo.index(name)), fill=False, edgecolor="black", linewidth=1.9))
+    x0, x1, y0, y1 = outlines.bounds
+    ax.set_xlim(x0 - 0.5, x1 + 0.5)
+    ax.set_ylim(y0 - 0.5, y1 + 0.5)
     ax.set_aspect("equal")
-    return image
+    ax.set_axis_off()
+    return patches
+
+
+def number_provinces(ax: plt.Axes, marked: frozenset[str] = frozenset(), size: float = NUMBER_SIZE) -> list:
+    """Write each province's key number near its label point, spread so that none collide.
+
+    Call after the figure's layout is fixed (``fig.draw_without_rendering()``): the spacing is computed
+    from the axes' size on the page.
+    """
+    geo, outlines = load_geography(), load_outlines()
+    points_per_unit = ax.get_window_extent().width / np.ptp(ax.get_xlim()) * 72 / ax.figure.dpi
+    texts = [str(i + 1) for i in range(geo.n_provinces)]
+    half = np.array([[0.31 * size * len(t) + 0.6, 0.5 * size + 0.3] for t in texts]) / points_per_unit
+    pos = spread_labels(outlines.labels, half)
+    out = []
+    for i, (text, (x, y)) in enumerate(zip(texts, pos)):
+        if np.hypot(*(pos[i] - outlines.labels[i])) > 1.0:  # moved off its province: a leader line
+            ax.plot([outlines.labels[i][0], x], [outlines.labels[i][1], y], color="#333333", lw=0.4)
+        bold = geo.names[i] in marked
+        label = ax.text(x, y, text, ha="center", va="center", fontsize=size, path_effects=HALO,
+                        fontweight="bold" if bold else "normal")
+        label.set_in_layout(False)
+        out.append(label)
+    return out
+
+
+def key_text(columns: int) -> list[str]:
+    """The number key, '1 Badakhshan' ... '34 Zabul', as ``columns`` blocks of lines."""
+    names = load_geography().names
+    rows = math.ceil(len(names) / columns)
+    entries = [f"{i + 1:>2}  {n}" for i, n in enumerate(names)]
+    return ["\n".join(entries[c * rows:(c + 1) * rows]) for c in range(columns)]
 
 
 def map_grid(panels: list[tuple[str, dict[str, float]]], title: str, unit: str, diverging: bool = False,
-             ncols: int = 4, cmap: str | None = None) -> plt.Figure:
-    """Small multiples sharing one colour scale: ``panels`` is a list of (panel title, {province: value})."""
-    geo = load_geography()
+             ncols: int = 4, cmap: str | None = None, marked: dict[str, frozenset[str]] | None = None,
+             note: str = "") -> plt.Figure:
+    """Small multiples sharing one colour scale: ``panels`` is a list of (panel title, {province: value}).
+
+    ``marked`` maps a panel title to the provinces outlined in bold on it; ``note`` is printed under the key.
+    """
     finite = [v for _, values in panels for v in values.values() if np.isfinite(v)]
     if diverging:
         bound = max((abs(v) for v in finite), default=0.0) or 1.0
@@ -81,18 +109,31 @@ def map_grid(panels: list[tuple[str, dict[str, float]]], title: str, unit: str, 
         cmap = cmap or "RdBu_r"
     else:
         low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
-        norm = Normalize(vmin=min(low, 0.0) if low >= 0 else low, vmax=high if high > low else low + 1.0)
+        norm = Normalize(vmin=min(low, 0.0), vmax=high if high > low else low + 1.0)
         cmap = cmap or "YlOrRd"
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.9 * ncols, 3.2 * nrows + 0.8), squeeze=False,
-                             layout="constrained")
+    width = PANEL_WIDTH_IN * ncols + 1.2
+    columns = max(3, min(7, int(width / 2.0)))
+    key_height = (math.ceil(34 / columns) + 3) * 10.5 / 72 + 0.2  # key lines, two note lines, margins
+    fig = plt.figure(figsize=(width, 3.7 * nrows + 0.6 + key_height), layout="constrained")
+    fig.dpi = max(fig.dpi, math.ceil(PRINT_WIDTH_PX / width))  # style.save keeps a figure's own dpi if higher
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3.7 * nrows + 0.6, key_height])
+    axes = top.subplots(nrows, ncols, squeeze=False)
+    marked = marked or {}
     image = None
     for ax, (name, values) in zip(axes.ravel(), panels):
-        image = draw(ax, geo, values, cmap, norm)
-        ax.set_title(name, fontsize=10)
+        image = draw(ax, values, cmap, norm, marked.get(name, frozenset()))
+        ax.set_title(name, fontsize=10.5)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label=unit)
-    fig.suptitle(title)
+    top.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label=unit)
+    top.suptitle(title)
+    for c, block in enumerate(key_text(columns)):
+        bottom.text(0.02 + 0.96 * c / columns, 0.97, block, va="top", ha="left", fontsize=8.5, family="monospace")
+    bottom.text(0.02, 0.03, "\n".join(filter(None, [note, CREDIT])), fontsize=8.5, color="#444444", va="bottom",
+                wrap=True)
+    fig.draw_without_rendering()  # fix the layout, then place the numbers for the panels' real size
+    for ax, (name, _) in zip(axes.ravel(), panels):
+        number_provinces(ax, marked.get(name, frozenset()))
     return fig

@@ -43,7 +43,7 @@ def save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
     """Write ``name``.png and ``name``.svg into ``folder`` and free the figure."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=DPI, facecolor="white")  # layout="constrained" already fits the labels
+    fig.savefig(paths[0], dpi=max(DPI, fig.dpi), facecolor="white")  # maps raise their dpi for print width
     fig.set_layout_engine("none")  # keep the layout just computed: the SVG needs no second pass
     fig.savefig(paths[1], facecolor="white")
     plt.close(fig)
