@@ -43,6 +43,7 @@ from sim.errors import UserError
 from sim.results.manifest import git_revision, now, versions
 from sim.inputs.parameters import PARAMS, coerce
 from sim.inputs.scenario import Scenario, bundled_names, load_scenario
+from sim.inputs.checks import SEED_MAX, check_seed
 from sim.results.store import KIND, Store, StoreError, param_column
 
 DESIGNS = ("factorial", "lhs")
@@ -181,12 +182,12 @@ def parse_seeds(value: Any, where: str = "--seeds") -> tuple[int, ...]:
     seeds = []
     for v in value:
         try:
-            ok = not isinstance(v, bool) and float(v) == int(v) and int(v) >= 0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise SweepError(f"{where} has '{v}', which is not a whole number >= 0.")
-        seeds.append(int(v))
+            whole = not isinstance(v, bool) and float(v) == int(v)
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole and not (isinstance(v, (int, str)) and str(v).strip().lstrip("-").isdigit()):
+            raise SweepError(f"{where} has '{v}', which is not a whole number in [0, {SEED_MAX}].")
+        seeds.append(check_seed(int(float(v)) if isinstance(v, float) else int(v), where))
     if len(set(seeds)) < len(seeds):
         raise SweepError(f"{where} lists a seed twice: {', '.join(map(str, seeds))}.")
     return tuple(seeds)
