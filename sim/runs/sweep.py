@@ -445,9 +445,19 @@ def _span(seeds: list[int]) -> str:
     return f"{seeds[0]}..{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else ",".join(map(str, seeds))
 
 
+def _check_plan_record(manifest: dict, out: Path | str) -> dict:
+    """The manifest, if it holds the plan that resume and a rerun compare with; else a SweepError."""
+    missing = [k for k in ("scenarios", "points", "seeds", "runs") if k not in manifest]
+    if missing:
+        raise SweepError(f"'{Path(out) / 'manifest.json'}' lacks {', '.join(map(repr, missing))} (damaged or edited "
+                         f"by hand), so the planned runs are unknown and the sweep cannot be resumed or checked. "
+                         f"Nothing was changed; run the sweep again into a new --out folder.")
+    return manifest
+
+
 def stored_runs(out: Path | str) -> list[Run]:
     """The planned runs recorded in a store's manifest (what ``run.py sweep --resume`` executes)."""
-    manifest = Store(out).read_manifest()
+    manifest = _check_plan_record(Store(out).read_manifest(), out)
     scenarios, points = manifest["scenarios"], manifest["points"]
     return [Run(scenarios[name]["ref"], seed, steps, dict(points[str(point)]), point)
             for name, point, seed, steps in manifest["runs"]]
@@ -486,6 +496,8 @@ def execute(runs: list[Run], out: Path, backend: str = "processes", workers: int
         raise SweepError(f"--chunk is {chunk}; it must be a whole number >= 1.")
     store = Store(out)
     old = store.existing()
+    if old is not None:
+        _check_plan_record(old, out)
     if old is not None and _identity(old) != _identity(plan.record):
         raise StoreError(f"Output folder '{out}' holds a different sweep: {_difference(old, plan.record)}. "
                          f"Give another --out, or delete the folder to start over; nothing was changed.")
