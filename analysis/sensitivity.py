@@ -89,7 +89,8 @@ def model_factors(names: list[str] | None = None, full: bool = False) -> list[Fa
     names = names or allowed
     bad = [n for n in names if n not in allowed]
     if bad:
-        raise SensitivityError(f"--params: {', '.join(bad)} cannot be varied; allowed are the behavioural numeric "
+        raise SensitivityError(f"--params: {', '.join(bad)} cannot be varied.{did_you_mean(bad[0], allowed)} "
+                               f"Allowed are the behavioural numeric "
                                f"parameters of `python run.py params`: {', '.join(allowed)}.")
     if len(set(names)) < len(names) or len(names) < 2:
         raise SensitivityError(f"--params must name at least 2 different parameters (got {', '.join(names)}).")

@@ -92,7 +92,9 @@ def _locate(ref: str, relative_to: Path | None = None) -> Path:
         if not path.is_absolute() and relative_to is not None and not path.exists():
             path = relative_to / path
         if not path.is_file():
-            raise ScenarioError(f"Scenario file '{ref}' does not exist. Give a bundled name "
+            hint = f" The bundled scenario is named '{path.stem}', without .toml." if path.stem in bundled_names() \
+                and not path.exists() and path.name == ref else ""
+            raise ScenarioError(f"Scenario file '{ref}' does not exist.{hint} Give a bundled name "
                                 f"({', '.join(bundled_names())}) or the path of a .toml file.")
         return path
     candidate = SCENARIO_DIR / f"{ref}.toml"
