@@ -34,14 +34,19 @@ EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program stopped by SIG
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with "did you mean" on an invalid choice (subcommand names and every enum flag)."""
+    """argparse whose errors are the project's one-paragraph ``error:`` messages (exit status 2).
+
+    An invalid choice (a subcommand name, any enum flag) lists the choices and gets "did you mean".
+    """
 
     def error(self, message: str):
-        found = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)", message)
+        found = re.search(r"argument (.*?): invalid choice: '(.*?)' \(choose from (.*)\)", message)
         if found:
-            hint = did_you_mean(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
-            message += f".{hint}" if hint else ""
-        super().error(message)
+            flag, value, choices = found.group(1), found.group(2), re.findall(r"'([^']*)'", found.group(3))
+            flag = flag.lower() if flag.isupper() else flag   # SUBCOMMAND -> subcommand
+            message = f"{flag} '{value}' is not one of: {', '.join(choices)}.{did_you_mean(value, choices)}"
+        text = message if message.endswith((".", "?")) else f"{message}."
+        raise UserError(f"{text} See `{self.prog} --help`.")
 
 
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -67,11 +72,11 @@ def check_seeds(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Parse, run the subcommand, and turn bad input into one ``error:`` paragraph and exit status 2."""
     parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
     try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
         check_seeds(args)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at interpreter exit

@@ -12,7 +12,7 @@ from sim.inputs.checks import check_out_path
 from sim.inputs.parameters import coerce, parse_sets
 from sim.results.export import FORMATS
 
-BACKENDS = ("processes", "serial", "dask")
+BACKENDS = ("serial", "processes", "dask")
 DESIGNS = ("factorial", "lhs")
 
 EXAMPLES_SWEEP = """examples:
@@ -103,10 +103,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
         out, runs, meta = check_out_path(args.out, "--out"), plan_runs(spec), {"sweep": spec.as_dict()}
-    from sim.runs.preview import horizon_notes
-
-    for note in horizon_notes(runs):
-        print(f"warning: {note}", file=sys.stderr)
     if args.dry_run:
         return dry_run(runs, backend, args.workers)
     summary = execute(runs, out, backend=backend, workers=args.workers, scheduler=args.scheduler,
@@ -118,6 +114,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"stored {summary['done']} runs in {out} in {summary['seconds']:.0f} s ({rate:.2f} runs/s); "
               f"{summary['skipped']} were already there, {summary['failed']} failed, "
               f"{summary['planned']} planned.")
+    warn_late_events(runs)   # after the run, so that a refusal by execute stays one paragraph
     if summary["failed"]:
         for f in summary["failures"][:5]:
             print(f"  failed: {f['scenario']} point {f['point']} seed {f['seed']}: {f['error']}")
@@ -128,11 +125,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def warn_late_events(runs: list) -> None:
+    """Name the scheduled events that the runs end before (they never fire)."""
+    from sim.runs.preview import horizon_notes
+
+    for note in horizon_notes(runs):
+        print(f"warning: {note}", file=sys.stderr)
+
+
 def dry_run(runs: list, backend: str, workers: int | None) -> int:
     """Print the plan and a time estimate from a short timing run; run and write nothing else."""
     from sim.runs.backends import default_workers
     from sim.runs.preview import TIMING_WEEKS, duration, plan_lines, time_runs
 
+    warn_late_events(runs)
     print("\n".join(plan_lines(runs)))
     n = 1 if backend == "serial" else (workers or default_workers())
     estimate = time_runs(runs[0])

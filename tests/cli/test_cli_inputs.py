@@ -76,12 +76,14 @@ def test_horizon_warning_lists_exactly_the_events_after_the_last_step():
     assert [e.type for e in s.events_after(1)] == ["elder_surrender"] * 3   # the escape of day 0 fires in week 1
 
 
-def test_sweep_warns_of_events_after_the_horizon(capsys, tmp_path):
+@pytest.mark.parametrize("mode", [["--dry-run"], ["--backend", "serial", "--quiet"]], ids=["dry-run", "sweep"])
+def test_sweep_warns_of_events_after_the_horizon(capsys, tmp_path, mode):
     import run
 
-    assert run.main(["sweep", "--seeds", "1", "--steps", "2", "--dry-run", "--out", str(tmp_path / "s")]) == 0
+    assert run.main(["sweep", "--seeds", "1", "--steps", "2", *mode, "--out", str(tmp_path / "s")]) == 0
     err = capsys.readouterr().err
     assert "warning: scenario 'baseline': 3 scheduled event(s)" in err and "2022-02-06" in err
+    assert "2021-08-15" not in err.split("will not fire")[1]   # the escape of week 1 is not listed
 
 
 # ---- counts, duplicates, groups, seeds -----------------------------------------------------------
