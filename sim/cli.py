@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -116,6 +117,9 @@ def _new_scenario(name: str, extends: str, force: bool) -> int:
         raise UserError(f"'{path}' already exists; choose another name, or add --force to overwrite it.")
     load_scenario(extends)   # a bad --extends fails here, before anything is written
     check_out_path(path.parent, "scenarios new NAME")
+    if extends.endswith(".toml"):   # a bundled file by its name; else a path relative to the new file's folder
+        parent = Path(extends).resolve()
+        extends = parent.stem if parent.parent == SCENARIO_DIR else os.path.relpath(parent, path.parent.resolve())
     path.write_text(template(path.stem, extends), encoding="utf-8")
     print(f"wrote {path} (extends '{extends}'); edit it, then: python run.py run --scenario {path} --out results/{path.stem}")
     return 0

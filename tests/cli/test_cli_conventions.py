@@ -227,3 +227,12 @@ def test_export_keeps_the_old_csv_flag_and_leaves_the_store_alone(sweep_store, t
     assert r.returncode == 0 and (tmp_path / "c" / "national.csv").is_file()
     assert tree_hash(sweep_store) == before
     assert refusal(cli("export", str(sweep_store), "--to", "").stderr).startswith("error: --to is empty")
+
+
+def test_scenarios_new_extends_a_file_from_another_folder(tmp_path):
+    (tmp_path / "mine.toml").write_text('extends = "iron_fist"\n[params]\namnesty = 0.9\n')
+    (tmp_path / "sub").mkdir()
+    r = cli("scenarios", "new", "sub/child.toml", "--extends", "mine.toml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    child, parent = load_scenario(str(tmp_path / "sub" / "child.toml")), load_scenario(str(tmp_path / "mine.toml"))
+    assert child.params == parent.params and child.params["amnesty"] == 0.9 and child.events == parent.events
