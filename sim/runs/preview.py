@@ -15,7 +15,7 @@ from sim.inputs.scenario import load_scenario
 from sim.runs.runner import run_one
 from sim.runs.sweep import Run
 
-TIMING_WEEKS = 6
+TIMING_WEEKS = 13   # a quarter: long enough to pass the escape week and settle, short enough to wait for
 
 
 @dataclass(frozen=True)
