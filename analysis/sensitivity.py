@@ -10,6 +10,7 @@ analytic test functions (``analysis.testfunctions``) without model runs.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +24,15 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.errors import UserError
+from sim.inputs.checks import did_you_mean
 from sim.results.manifest import git_revision, now, versions, write_json_atomic
 from sim.inputs.parameters import PARAMS
 
 from analysis.report import charts
 from analysis.outcomes import outcome, per_run
 from analysis.report.style import save
+
+FUNCTION_MODULE = "analysis.testfunctions"   # the allow-list of --function
 
 METHODS = ("morris", "sobol", "both")
 MORRIS_LEVELS = 4
@@ -85,7 +89,8 @@ def model_factors(names: list[str] | None = None, full: bool = False) -> list[Fa
     names = names or allowed
     bad = [n for n in names if n not in allowed]
     if bad:
-        raise SensitivityError(f"--params: {', '.join(bad)} cannot be varied; allowed are the behavioural numeric "
+        raise SensitivityError(f"--params: {', '.join(bad)} cannot be varied.{did_you_mean(bad[0], allowed)} "
+                               f"Allowed are the behavioural numeric "
                                f"parameters of `python run.py params`: {', '.join(allowed)}.")
     if len(set(names)) < len(names) or len(names) < 2:
         raise SensitivityError(f"--params must name at least 2 different parameters (got {', '.join(names)}).")
@@ -145,7 +150,7 @@ class ModelEvaluator:
         from sim.results.store import Store
         from sim.runs.sweep import Run, execute
 
-        steps = self.steps or int(load_scenario(self.scenario).params["steps"])
+        steps = self.steps if self.steps is not None else int(load_scenario(self.scenario).params["steps"])
         runs = [Run(self.scenario, seed, steps, values, point) for point, values in enumerate(points) for seed in seeds]
         where = self.out / label
         summary = execute(runs, where, backend=self.backend, workers=self.workers, scheduler=self.scheduler,
@@ -178,14 +183,25 @@ class FunctionEvaluator:
         return pd.DataFrame(rows)
 
 
+def test_functions() -> list[str]:
+    """The functions ``--function`` may name: those defined in the allow-list module."""
+    module = importlib.import_module(FUNCTION_MODULE)
+    return sorted(name for name, f in vars(module).items()
+                  if inspect.isfunction(f) and f.__module__ == FUNCTION_MODULE and not name.startswith("_"))
+
+
 def load_function(ref: str) -> tuple[Callable, dict[str, tuple[float, float]] | None]:
-    """``module:function`` -> the function and its ``bounds`` attribute (if it defines its own inputs)."""
+    """``module:function`` -> the function and its ``bounds`` attribute (if it defines its own inputs).
+
+    Only functions of ``analysis.testfunctions`` are accepted: a free module path would let a command
+    line import and call anything (``os:system``).
+    """
     module, _, attr = ref.partition(":")
-    try:
-        func = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise SensitivityError(f"--function '{ref}' cannot be loaded ({exc}); give module:function, e.g. "
-                               "analysis.testfunctions:ishigami.") from None
+    allowed = test_functions()
+    if module != FUNCTION_MODULE or attr not in allowed:
+        raise SensitivityError(f"--function '{ref}' is not one of the test functions; allowed: "
+                               f"{', '.join(f'{FUNCTION_MODULE}:{n}' for n in allowed)}.{did_you_mean(attr, allowed)}")
+    func = getattr(importlib.import_module(module), attr)
     return func, getattr(func, "bounds", None)
 
 

@@ -121,7 +121,8 @@ def chart(national: pd.DataFrame, provinces: pd.DataFrame, path: Path, title: st
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.inputs.parameters import parse_sets
+    from sim.inputs.checks import check_out_path
+    from sim.inputs.parameters import coerce, parse_sets
     from sim.errors import UserError
     from sim.runs.sweep import Run, execute
 
@@ -131,8 +132,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError(f"--seeds is {args.seeds}; it must be a whole number >= 1 (default 32).")
     if args.steps < 1:
         raise UserError(f"--steps is {args.steps}; it must be a whole number >= 1 (104 covers every pattern).")
-    overrides = parse_sets(args.set)
-    out = Path(args.out)
+    overrides = {k: coerce(k, v, "--set") for k, v in parse_sets(args.set).items()}
+    out = check_out_path(args.out, "--out")
     runs = [Run(args.scenario, seed, args.steps, overrides, 0) for seed in range(1, args.seeds + 1)]
     summary = execute(runs, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                       progress=not args.quiet, meta={"command": "validate", "set": overrides})

@@ -1,14 +1,44 @@
-"""Command-line subcommands of the model itself: ``run``, ``params``, ``scenarios``."""
+"""Command-line subcommands of the model itself: ``run``, ``params``, ``scenarios`` (list, new, show)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 import textwrap
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.inputs.checks import check_out_path, did_you_mean
 from sim.inputs.parameters import PARAMS, parse_sets
-from sim.inputs.scenario import bundled_names, load_scenario
+from sim.inputs.scenario import SCENARIO_DIR, bundled_names, load_scenario
+
+
+def check_run_folder(value: str, force: bool) -> Path:
+    """Refuse an ``--out`` where ``run`` would lose or mix up something, before the run starts.
+
+    Another command's folder (a sweep store, a report) is never written into; a non-empty folder,
+    including a previous run's, only with ``--force``. (A local check of ``run``: the store's own
+    check of folder kinds is meant to replace it.)
+    """
+    out = check_out_path(value, "--out")
+    if not out.is_dir() or not any(out.iterdir()):
+        return out
+    kind = None
+    if (out / "manifest.json").is_file():
+        try:
+            kind = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("kind")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            kind = "unreadable"
+    if kind not in (None, "run") or (out / "national").is_dir():
+        raise UserError(f"--out '{out}' holds the output of another command (manifest kind {kind!r}); `run` "
+                        f"never writes into it, with or without --force. Give a new folder.")
+    if not force:
+        held = "the files of an earlier `run.py run`" if kind == "run" else "other files"
+        raise UserError(f"--out '{out}' is not empty: it holds {held}. Give a new or empty folder, or add "
+                        f"--force to write this run's files into it (replacing an earlier run's).")
+    return out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -20,9 +50,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     if args.steps is not None:
         scenario = scenario.with_overrides({"steps": args.steps}, "--steps")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out '{out}' exists and is not a folder.")
+    out = check_run_folder(args.out, args.force)
+    if note := scenario.horizon_warning():
+        print(f"warning: {note}", file=sys.stderr)
     started = now()
     result = run_one(scenario, args.seed)
     manifest = {"kind": "run", "scenario": scenario.as_dict(), "seed": args.seed,
@@ -43,6 +73,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    groups = sorted({p.group for p in PARAMS.values()})
+    if args.group and args.group not in groups:
+        raise UserError(f"--group '{args.group}' is not a parameter group.{did_you_mean(args.group, groups)} "
+                        f"Groups: {', '.join(groups)}.")
     rows = [p for p in PARAMS.values() if not args.group or p.group == args.group]
     if args.markdown:
         print("| name | default | unit | range | group | meaning | source |\n|---|---|---|---|---|---|---|")
@@ -58,10 +92,36 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    if args.action == "new":
+        return _new_scenario(args.name, args.extends, args.force)
+    if args.action == "show":
+        from sim.inputs.scenario_text import resolved
+
+        print(resolved(load_scenario(args.name)), end="")
+        return 0
     for name in bundled_names():
         s = load_scenario(name)
         changed = ", ".join(f"{k}={v}" for k, v in s.overrides.items() if k != "steps") or "(defaults)"
         print(f"{name:<24} {s.description}\n{'':<24} params: {changed}; events: {len(s.events)}")
+    return 0
+
+
+def _new_scenario(name: str, extends: str, force: bool) -> int:
+    """Write the commented template of a scenario that extends ``extends`` to NAME(.toml)."""
+    from sim.inputs.scenario_text import template
+
+    path = Path(name if name.endswith(".toml") else f"{name}.toml")
+    if path.resolve().parent == SCENARIO_DIR and path.stem in bundled_names():
+        raise UserError(f"'{path}' would replace the bundled scenario '{path.stem}'; choose another name.")
+    if path.exists() and not force:
+        raise UserError(f"'{path}' already exists; choose another name, or add --force to overwrite it.")
+    load_scenario(extends)   # a bad --extends fails here, before anything is written
+    check_out_path(path.parent, "scenarios new NAME")
+    if extends.endswith(".toml"):   # a bundled file by its name; else a path relative to the new file's folder
+        parent = Path(extends).resolve()
+        extends = parent.stem if parent.parent == SCENARIO_DIR else os.path.relpath(parent, path.parent.resolve())
+    path.write_text(template(path.stem, extends), encoding="utf-8")
+    print(f"wrote {path} (extends '{extends}'); edit it, then: python run.py run --scenario {path} --out results/{path.stem}")
     return 0
 
 
@@ -81,7 +141,9 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--steps", type=int, help="weeks to run (default: the scenario's steps, 104)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="output folder (new or empty; see --force)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder, replacing an earlier run's files (never a sweep store)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("params", help="print the parameter table (defaults, units, ranges, sources)",
                        epilog="examples:\n  python run.py params\n  python run.py params --group coin\n"
@@ -90,6 +152,17 @@ def register(sub) -> None:
     p.add_argument("--group", help="only this group (e.g. recruitment, coin, surrender, external)")
     p.add_argument("--markdown", action="store_true", help="print as a Markdown table")
     p.set_defaults(func=cmd_params)
-    p = sub.add_parser("scenarios", help="list the bundled scenarios",
-                       epilog="example:\n  python run.py scenarios", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser("scenarios", help="list the bundled scenarios; start a new one from a template; show one resolved",
+                       epilog="examples:\n  python run.py scenarios\n  python run.py scenarios new my_policy.toml\n"
+                              "  python run.py scenarios new strict --extends iron_fist\n"
+                              "  python run.py scenarios show my_policy.toml",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="the bundled scenarios (the default)")
+    new = actions.add_parser("new", help="write a commented scenario file that extends a scenario (default baseline)")
+    new.add_argument("name", metavar="NAME", help="file to write (NAME.toml if it has no .toml)")
+    new.add_argument("--extends", default="baseline", help="scenario the new one starts from (default baseline)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    show = actions.add_parser("show", help="print a scenario with every parameter and event resolved (TOML)")
+    show.add_argument("name", metavar="NAME", help="bundled name or path of a .toml file")
     p.set_defaults(func=cmd_scenarios)

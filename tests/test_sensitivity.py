@@ -12,21 +12,9 @@ import pytest
 
 import run
 from analysis import sensitivity as sa
-from analysis.testfunctions import ISHIGAMI_S1, ISHIGAMI_ST
+from analysis.testfunctions import DOMINANT, DOMINANT_OTHERS as OTHERS, ISHIGAMI_S1, ISHIGAMI_ST
 from sim.inputs.parameters import PARAMS
 
-DOMINANT = "amnesty"
-OTHERS = ("ejk_share", "ambush_rate", "monitoring", "hp_rate", "vision")
-
-
-def dominant(values: dict, seed: int) -> float:
-    """Test-only model: amnesty moves the outcome ~100x more than any other parameter, plus seed noise.
-
-    Every input varies over its plausible band (default +-50%), so values / default spans 0.5-1.5.
-    """
-    rng = np.random.default_rng(seed)
-    others = sum(values[k] / PARAMS[k].default for k in OTHERS)
-    return 200.0 * values[DOMINANT] + others + rng.normal(0.0, 1.0)
 
 
 def png_is_drawn(path) -> bool:
@@ -36,7 +24,7 @@ def png_is_drawn(path) -> bool:
 
 def test_morris_cli_ranks_the_dominant_parameter_first(tmp_path, capsys):
     out = tmp_path / "sa"
-    code = run.main(["sensitivity", "--method", "morris", "--function", "test_sensitivity:dominant",
+    code = run.main(["sensitivity", "--method", "morris", "--function", "analysis.testfunctions:dominant",
                      "--params", ",".join((DOMINANT, *OTHERS)), "--trajectories", "10",
                      "--seeds", "3", "--out", str(out)])
     assert code == 0
@@ -89,7 +77,10 @@ def test_plausible_bands_lie_in_the_allowed_range_around_the_default():
     (["--method", "morris", "--trajectories", "1"], "at least 2"),
     (["--outcome", "happiness_final"], "unknown outcome 'happiness_final'"),
     (["--outcome", "iskp_members_cum"], "is a stock"),
-    (["--function", "no_such_module:f"], "cannot be loaded"),
+    (["--function", "no_such_module:f"], "not one of the test functions"),
+    (["--function", "os:system"], "allowed: analysis.testfunctions:dominant"),
+    (["--function", "analysis.testfunctions:np"], "not one of the test functions"),
+    (["--steps", "0"], "--steps is 0"),
     (["--seeds", "0"], "at least 1"),
 ])
 def test_bad_options_exit_2_with_a_clear_message(tmp_path, capsys, argv, message):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import UserError
+from sim.inputs.checks import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -267,10 +268,8 @@ def coerce(name: str, value: Any, where: str = "") -> Any:
     """Return ``value`` converted to the parameter's type, or raise ParameterError naming the range."""
     where = f" in {where}" if where else ""
     if name not in PARAMS:
-        close = [n for n in PARAMS if n.split("_")[0] == name.split("_")[0]][:5]
-        hint = f" Similar names: {', '.join(close)}." if close else ""
-        raise ParameterError(
-            f"Unknown parameter '{name}'{where}. `python run.py params` lists all {len(PARAMS)} parameters.{hint}")
+        raise ParameterError(f"Unknown parameter '{name}'{where}.{did_you_mean(name, PARAMS)} "
+                             f"`python run.py params` lists all {len(PARAMS)} parameters.")
     p = PARAMS[name]
     if p.kind is str:
         try:
@@ -316,5 +315,9 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
         if "=" not in item:
             raise UserError(f"--set '{item}' is not of the form name=value (e.g. --set amnesty=0.8).")
         k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
+        k = k.strip()
+        if k in out:
+            raise UserError(f"--set gives '{k}' twice ({out[k]} and {v.strip()}); give each parameter once "
+                            f"(a sweep takes several values in one --set, e.g. --set {k}=a,b,c).")
+        out[k] = v.strip()
     return out

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
+from sim.inputs.checks import did_you_mean, read_text
 from sim.inputs.events import Event, parse_event
 from sim.inputs.parameters import ParameterError, coerce, resolve
 
@@ -35,6 +36,10 @@ class Scenario:
     events: tuple[Event, ...] = ()
     source: str = ""
 
+    def __post_init__(self) -> None:
+        where = f"Scenario file '{self.source}'" if self.source else f"Scenario '{self.name}'"
+        check_event_dates(self.events, self.start, where)
+
     @property
     def params(self) -> dict[str, Any]:
         """Every parameter, defaults updated with this scenario's overrides."""
@@ -49,7 +54,26 @@ class Scenario:
         merged = dict(self.overrides)
         for k, v in extra.items():
             merged[k] = coerce(k, v, where)
+        if "start_date" in extra:
+            check_event_dates(self.events, dt.date.fromisoformat(merged["start_date"]),
+                              f"{where} (scenario '{self.name}')")
         return Scenario(self.name, self.description, merged, self.events, self.source)
+
+    def events_after(self, steps: int | None = None) -> list[Event]:
+        """The events that a run of ``steps`` weeks (default: this scenario's steps) ends before."""
+        n = int(self.params["steps"] if steps is None else steps)
+        return [e for e in self.events if e.step(self.start) > n]
+
+    def horizon_warning(self, steps: int | None = None) -> str | None:
+        """One paragraph naming the events that never fire in a run of ``steps`` weeks, or None."""
+        late = self.events_after(steps)
+        if not late:
+            return None
+        n = int(self.params["steps"] if steps is None else steps)
+        end = self.start + dt.timedelta(days=7 * n)
+        listed = "; ".join(f"'{e.type}' on {e.date}" + (f" ({e.label})" if e.label else "") for e in late)
+        return (f"scenario '{self.name}': {len(late)} scheduled event(s) fall after the last week of this "
+                f"{n}-week run (ending {end}) and will not fire: {listed}.")
 
     def as_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "source": self.source,
@@ -68,12 +92,15 @@ def _locate(ref: str, relative_to: Path | None = None) -> Path:
         if not path.is_absolute() and relative_to is not None and not path.exists():
             path = relative_to / path
         if not path.is_file():
-            raise ScenarioError(f"Scenario file '{ref}' does not exist. Give a bundled name "
+            hint = f" The bundled scenario is named '{path.stem}', without .toml." if path.stem in bundled_names() \
+                and not path.exists() and path.name == ref else ""
+            raise ScenarioError(f"Scenario file '{ref}' does not exist.{hint} Give a bundled name "
                                 f"({', '.join(bundled_names())}) or the path of a .toml file.")
         return path
     candidate = SCENARIO_DIR / f"{ref}.toml"
     if not candidate.is_file():
-        raise ScenarioError(f"Unknown scenario '{ref}'. Bundled scenarios: {', '.join(bundled_names())}; "
+        raise ScenarioError(f"Unknown scenario '{ref}'.{did_you_mean(ref, bundled_names())} Bundled scenarios: "
+                            f"{', '.join(bundled_names())}; "
                             f"or give the path of your own .toml file.")
     return candidate
 
@@ -85,7 +112,7 @@ def load_scenario(ref: str, _chain: tuple[str, ...] = ()) -> Scenario:
     if key in _chain:
         raise ScenarioError(f"Scenario '{path}' extends itself through {' -> '.join(_chain)}.")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, "Scenario file"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"Scenario file '{path}' is not valid TOML: {exc}.") from None
     unknown = set(data) - _TOP_KEYS
@@ -125,11 +152,21 @@ def load_scenario(ref: str, _chain: tuple[str, ...] = ()) -> Scenario:
     name = data.get("name", path.stem)
     scenario = Scenario(str(name), str(data.get("description", parent.description if parent else "")),
                         overrides, tuple(sorted(events, key=lambda e: e.date)), str(path))
-    start = scenario.start
-    for e in scenario.events:
-        if e.date < start:
-            raise ScenarioError(f"Scenario file '{path}': event '{e.type}' on {e.date} is before start_date {start}.")
     return scenario
+
+
+def check_event_dates(events: tuple[Event, ...], start: dt.date, where: str) -> None:
+    """Refuse events dated before ``start``: they would all fire at once in week 1 of the run.
+
+    Called wherever a start date meets events: a scenario file, ``--set``, a sweep axis, model keywords.
+    """
+    early = [e for e in events if e.date < start]
+    if early:
+        listed = ", ".join(f"'{e.type}' on {e.date}" for e in early)
+        raise ScenarioError(f"{where}: start_date {start} is after the scheduled event(s) {listed}; an event "
+                            f"before start_date would fire in week 1. Use a start_date on or before "
+                            f"{min(e.date for e in early)}, or a scenario without these events "
+                            f"(drop_events = [\"{early[0].type}\"] in a file that extends it).")
 
 
 def _relative_ref(ref: str, path: Path) -> str:

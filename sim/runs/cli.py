@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-from sim.inputs.parameters import parse_sets
 from sim.errors import UserError
-from sim.inputs.parameters import coerce
+from sim.inputs.checks import check_out_path
+from sim.inputs.parameters import coerce, parse_sets
+from sim.results.export import FORMATS
+
+BACKENDS = ("serial", "processes", "dask")
+DESIGNS = ("factorial", "lhs")
 
 EXAMPLES_SWEEP = """examples:
   python run.py sweep --scenarios baseline,iron_fist --seeds 20 --steps 104 --out results/s1
@@ -48,8 +52,13 @@ the project must be installed on the scheduler and every worker). See docs/sweep
 """
 
 EXAMPLES_EXPORT = """examples:
-  python run.py export results/s1 --csv                 # writes results/s1/csv/national.csv, provinces.csv
-  python run.py export results/s1 --csv --to ~/sheets/s1
+  python run.py export results/s1                       # writes results/s1/csv/national.csv, provinces.csv
+  python run.py export results/s1 --summary             # national_summary.csv, provinces_summary.csv
+  python run.py export results/s1 --format parquet --to ~/data/s1
+
+values: counts (people, attacks, cells, provinces) as whole numbers, grievance and legitimacy (0-1) to 4
+decimals. --summary: one row per scenario, design point, week (and province) and output, with the number
+of seeds, their 10th percentile, median and 90th percentile.
 """
 
 _SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "design", "samples", "design_seed", "out")
@@ -70,13 +79,9 @@ def spec_from_args(args: argparse.Namespace):
     if args.steps is not None:
         changes["steps"] = coerce("steps", args.steps, "--steps")
     if args.set:
-        names = [item.split("=", 1)[0].strip() for item in args.set]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise UserError(f"--set gives the axis {', '.join(twice)} more than once; list its values in one "
-                            f"--set (e.g. --set {twice[0]}=a,b,c).")
-        cli_axes = [parse_axis(k, v, "--set") for k, v in parse_sets(args.set).items()]
-        changes["axes"] = tuple(a for a in spec.axes if a.name not in names) + tuple(cli_axes)
+        sets = parse_sets(args.set)   # refuses a parameter given twice
+        cli_axes = [parse_axis(k, v, "--set") for k, v in sets.items()]
+        changes["axes"] = tuple(a for a in spec.axes if a.name not in sets) + tuple(cli_axes)
     for key in ("design", "samples", "design_seed"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
@@ -97,7 +102,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if not args.out:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
-        out, runs, meta = Path(args.out), plan_runs(spec), {"sweep": spec.as_dict()}
+        out, runs, meta = check_out_path(args.out, "--out"), plan_runs(spec), {"sweep": spec.as_dict()}
+    if args.dry_run:
+        return dry_run(runs, backend, args.workers)
     summary = execute(runs, out, backend=backend, workers=args.workers, scheduler=args.scheduler,
                       progress=not args.quiet, meta=meta, chunk=args.chunk)
     if summary["done"] == 0 and summary["failed"] == 0 and summary["complete"]:
@@ -107,6 +114,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"stored {summary['done']} runs in {out} in {summary['seconds']:.0f} s ({rate:.2f} runs/s); "
               f"{summary['skipped']} were already there, {summary['failed']} failed, "
               f"{summary['planned']} planned.")
+    warn_late_events(runs)   # after the run, so that a refusal by execute stays one paragraph
     if summary["failed"]:
         for f in summary["failures"][:5]:
             print(f"  failed: {f['scenario']} point {f['point']} seed {f['seed']}: {f['error']}")
@@ -117,21 +125,44 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from sim.results.load import load
+def warn_late_events(runs: list) -> None:
+    """Name the scheduled events that the runs end before (they never fire)."""
+    from sim.runs.preview import horizon_notes
 
+    for note in horizon_notes(runs):
+        print(f"warning: {note}", file=sys.stderr)
+
+
+def dry_run(runs: list, backend: str, workers: int | None) -> int:
+    """Print the plan and a time estimate from a short timing run; run and write nothing else."""
+    from sim.runs.backends import default_workers
+    from sim.runs.preview import TIMING_WEEKS, duration, plan_lines, time_runs
+
+    warn_late_events(runs)
+    print("\n".join(plan_lines(runs)))
+    n = 1 if backend == "serial" else (workers or default_workers())
+    estimate = time_runs(runs[0])
+    print(f"estimate: about {duration(estimate.seconds(runs, n))} on {min(n, len(runs))} worker(s) "
+          f"({estimate.setup:.2f} s set-up + {estimate.per_week * 1000:.0f} ms per week per run, timed now on "
+          f"{TIMING_WEEKS} weeks of {runs[0].scenario}; later weeks can cost more, so take it as a rough guide)")
+    print("dry run: nothing was run into or written to the store; drop --dry-run to start.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sim.results.export import rounded, summary, write_table
+    from sim.results.load import load
     from sim.results.store import TABLES
 
-    if not args.csv:
-        raise UserError("Say which format to export: --csv (the only one so far; the store itself is Parquet).")
+    fmt = "csv" if args.csv else args.format
     results = load(args.dir)
-    target = Path(args.to) if args.to else Path(args.dir) / "csv"
+    target = check_out_path(args.to if args.to is not None else Path(args.dir) / fmt, "--to")
     target.mkdir(parents=True, exist_ok=True)
+    params = list(results.manifest.get("varied", {}).values())
     for table in TABLES:
         df = getattr(results, table)
-        path, tmp = target / f"{table}.csv", target / f".{table}.csv.tmp"
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)   # a reader never sees half a file
+        df = summary(df, params) if args.summary else rounded(df)
+        path = write_table(df, target, f"{table}_summary" if args.summary else table, fmt)
         print(f"wrote {path} ({len(df)} rows)")
     return 0
 
@@ -139,7 +170,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_execution_args(p) -> None:
     """The flags that say where a command's runs execute (validate, calibrate, sensitivity)."""
-    p.add_argument("--backend", default="processes", choices=("serial", "processes", "dask"),
+    p.add_argument("--backend", default="processes", choices=BACKENDS,
                    help="where runs execute (default processes)")
     p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (with --backend dask)")
@@ -157,12 +188,12 @@ def register(sub) -> None:
     seeds.add_argument("--seed-list", metavar="S1,S2,..", help="run exactly these seeds")
     p.add_argument("--steps", type=int, help="weeks per run (default: the scenario's steps, 104)")
     p.add_argument("--set", action="append", metavar="NAME=VALUES", help="a parameter axis (repeatable; see below)")
-    p.add_argument("--design", help="factorial (default) or lhs")
+    p.add_argument("--design", choices=DESIGNS, help="factorial (default) or lhs")
     p.add_argument("--samples", type=int, metavar="N", help="design points of --design lhs")
     p.add_argument("--design-seed", type=int, metavar="S", help="seed of the LHS design (default 1)")
     p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
-    p.add_argument("--backend", help="processes (default), serial or dask")
+    p.add_argument("--backend", choices=BACKENDS, help="processes (default), serial or dask")
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes (default: all cores; an existing --scheduler has its own)")
     p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -170,11 +201,17 @@ def register(sub) -> None:
     p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "
                                                           "also every 30 s)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan's runs and a time estimate (from a short timing run), run nothing")
     p.set_defaults(func=cmd_sweep)
-    p = sub.add_parser("export", help="export a results store as CSV for spreadsheets",
-                       description="Write the national and provinces tables of a results store as CSV files.",
+    p = sub.add_parser("export", help="export a results store as CSV (or Parquet) for spreadsheets, or its summary",
+                       description="Write the national and provinces tables of a results store as CSV (default) or "
+                                   "Parquet files, rounded to their meaning, or their per-week summary over seeds.",
                        epilog=EXAMPLES_EXPORT, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dir", metavar="DIR", help="results store (the --out of run.py sweep)")
-    p.add_argument("--csv", action="store_true", help="export as CSV (national.csv, provinces.csv)")
-    p.add_argument("--to", metavar="FOLDER", help="where to write (default DIR/csv)")
+    p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or parquet")
+    p.add_argument("--csv", action="store_true", help="the same as --format csv (kept for older commands)")
+    p.add_argument("--summary", action="store_true",
+                   help="median, 10th and 90th percentile over seeds per scenario, point and week (and province)")
+    p.add_argument("--to", metavar="FOLDER", help="where to write (default DIR/csv or DIR/parquet)")
     p.set_defaults(func=cmd_export)

@@ -43,6 +43,7 @@ from sim.errors import UserError
 from sim.results.manifest import git_revision, now, versions
 from sim.inputs.parameters import PARAMS, coerce
 from sim.inputs.scenario import Scenario, bundled_names, load_scenario
+from sim.inputs.checks import SEED_MAX, check_seed
 from sim.results.store import KIND, Store, StoreError, param_column
 
 DESIGNS = ("factorial", "lhs")
@@ -181,12 +182,12 @@ def parse_seeds(value: Any, where: str = "--seeds") -> tuple[int, ...]:
     seeds = []
     for v in value:
         try:
-            ok = not isinstance(v, bool) and float(v) == int(v) and int(v) >= 0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise SweepError(f"{where} has '{v}', which is not a whole number >= 0.")
-        seeds.append(int(v))
+            whole = not isinstance(v, bool) and float(v) == int(v)
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole and not (isinstance(v, (int, str)) and str(v).strip().lstrip("-").isdigit()):
+            raise SweepError(f"{where} has '{v}', which is not a whole number in [0, {SEED_MAX}].")
+        seeds.append(check_seed(int(float(v)) if isinstance(v, float) else int(v), where))
     if len(set(seeds)) < len(seeds):
         raise SweepError(f"{where} lists a seed twice: {', '.join(map(str, seeds))}.")
     return tuple(seeds)
@@ -444,9 +445,19 @@ def _span(seeds: list[int]) -> str:
     return f"{seeds[0]}..{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else ",".join(map(str, seeds))
 
 
+def _check_plan_record(manifest: dict, out: Path | str) -> dict:
+    """The manifest, if it holds the plan that resume and a rerun compare with; else a SweepError."""
+    missing = [k for k in ("scenarios", "points", "seeds", "runs") if k not in manifest]
+    if missing:
+        raise SweepError(f"'{Path(out) / 'manifest.json'}' lacks {', '.join(map(repr, missing))} (damaged or edited "
+                         f"by hand), so the planned runs are unknown and the sweep cannot be resumed or checked. "
+                         f"Nothing was changed; run the sweep again into a new --out folder.")
+    return manifest
+
+
 def stored_runs(out: Path | str) -> list[Run]:
     """The planned runs recorded in a store's manifest (what ``run.py sweep --resume`` executes)."""
-    manifest = Store(out).read_manifest()
+    manifest = _check_plan_record(Store(out).read_manifest(), out)
     scenarios, points = manifest["scenarios"], manifest["points"]
     return [Run(scenarios[name]["ref"], seed, steps, dict(points[str(point)]), point)
             for name, point, seed, steps in manifest["runs"]]
@@ -485,6 +496,8 @@ def execute(runs: list[Run], out: Path, backend: str = "processes", workers: int
         raise SweepError(f"--chunk is {chunk}; it must be a whole number >= 1.")
     store = Store(out)
     old = store.existing()
+    if old is not None:
+        _check_plan_record(old, out)
     if old is not None and _identity(old) != _identity(plan.record):
         raise StoreError(f"Output folder '{out}' holds a different sweep: {_difference(old, plan.record)}. "
                          f"Give another --out, or delete the folder to start over; nothing was changed.")

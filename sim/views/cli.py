@@ -50,9 +50,8 @@ def check_port(host: str, port: int) -> None:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)  # unknown name or bad file -> ScenarioError, exit 2
-    if args.seed < 0:
-        raise UserError(f"--seed {args.seed} must be a whole number >= 0.")
+    scenario = load_scenario(args.scenario)  # unknown name, bad or non-UTF-8 file -> ScenarioError, exit 2
+    # --seed is checked with every seed flag before any command runs (insurgency_abm.cli.check_seeds).
     host = check_host(args.host)
     check_port(host, args.port)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when solara's settings are imported
