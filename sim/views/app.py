@@ -40,6 +40,7 @@ from sim.inputs.geography import OUTSIDE, load_geography
 from sim.model.model import InsurgencyModel
 from sim.inputs.parameters import PARAMS
 from sim.inputs.scenario import Scenario, bundled_names, load_scenario
+from sim.outputs import ATTACK_FLOWS
 
 # Set by ``run.py viz`` for the server process; the defaults serve ``solara run sim.views.app`` directly.
 SCENARIO_ENV = "SIM_VIZ_SCENARIO"
@@ -81,10 +82,8 @@ CELL_COLOUR = "#d62728"
 DEAD_COLOUR = "#7f7f7f"
 ELDER_CMAP = ListedColormap(["#f2b701", "#c9c9c9", "#2ca02c"])  # against / neutral / with the Taliban
 CHART_GROUPS = (  # (title, [(model reporter, label, colour)]), one panel each; names from NATIONAL_METRICS
-    ("Attacks per week", [("attacks_ambush", "ambush", "#ff7f0e"),
-                                   ("attacks_mass_casualty", "mass casualty", "#d62728"),
-                                   ("attacks_leadership", "leadership", "#9467bd"),
-                                   ("attacks_elder", "on elders", "#8c564b")]),
+    ("Attacks per week", list(zip(ATTACK_FLOWS, ("ambush", "mass casualty", "leadership", "on elders"),
+                                  ("#ff7f0e", "#d62728", "#9467bd", "#8c564b")))),
     ("Deaths per week", [("civilian_deaths", "civilians", "#7f7f7f"),
                          ("ejk_killed", "extrajudicial killings", "#08306b")]),
     ("Surrenders and relapses per week", [("surrenders", "surrenders", "#2ca02c"),

@@ -10,9 +10,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.outputs import ATTACK_FLOWS  # noqa: E402
+
 PANELS = (
     ("ISIS-K members", ["iskp_members"]),
-    ("Attacks per week", ["attacks_ambush", "attacks_mass_casualty", "attacks_leadership", "attacks_elder"]),
+    ("Attacks per week", list(ATTACK_FLOWS)),
     ("Deaths per week", ["civilian_deaths", "taliban_deaths", "iskp_deaths", "ejk_killed"]),
     ("Surrenders and relapses per week", ["surrenders", "relapses"]),
     ("Taliban strength", ["taliban_strength"]),
