@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the parameter table at the end of docs/ODD.md from sim/parameters.py (the one source)."""
+"""Regenerate the parameter table at the end of docs/ODD.md from sim/inputs/parameters.py (the one source)."""
 
 import subprocess
 import sys
