@@ -24,13 +24,15 @@ def attack_chance(rate, size_ratio, near_repeat, local_violence):
     return float(rules.hazard_to_prob(rate * np.sqrt(max(size_ratio, 0.0)) * (1.0 + near_repeat * local_violence)))
 
 
-def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_people):
+def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_people, surprise_floor):
     """Taliban deaths and the chance each attacker dies in an ambush.
 
-    Guerrillas use aimed fire (deaths grow with surprise); the unit answers with area fire whose
-    effect grows with its strength relative to the attackers (Deitchman 1962, domain.md §1.5).
+    Guerrillas use aimed fire (deaths grow with ``surprise_floor`` + surprise); the unit answers with
+    area fire whose effect grows with its strength relative to the attackers (Deitchman 1962,
+    domain.md §1.5); the factor 2 makes ``counterfire`` the mean loss share at surprise 1/2 against a
+    much stronger unit.
     """
-    taliban_deaths = min(int(rng.poisson(lethality * (0.5 + surprise))), int(unit_strength))
+    taliban_deaths = min(int(rng.poisson(lethality * (surprise_floor + surprise))), int(unit_strength))
     share = unit_strength / (unit_strength + max(cell_people, 1.0))
     loss_prob = min(1.0, 2.0 * counterfire * (1.0 - surprise) * share)
     return taliban_deaths, loss_prob
@@ -63,7 +65,7 @@ def resolve(m: "InsurgencyModel", cell: "IskpCell", unit: "TalibanUnit") -> None
     surprise = 1.0 - unit.intelligence
     members = cell.members
     deaths, loss_prob = ambush_outcome(rng, p["ambush_lethality"], p["ambush_counterfire"], surprise,
-                                       unit.strength, len(members) * m.scale)
+                                       unit.strength, len(members) * m.scale, p["ambush_surprise_floor"])
     unit.strength -= deaths
     unit.recent_losses += deaths
     lost = members[rng.random(len(members)) < loss_prob]

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from sim.model.model import InsurgencyModel
 
 
-def detection_hazard(base, intelligence, elder_intel, exposure, strength):
-    """Detection grows with intelligence, elder cooperation, exposure and unit size."""
-    return base * intelligence * (1.0 + elder_intel) * exposure * min(2.0, np.sqrt(strength / 500.0))
+def detection_hazard(base, intelligence, elder_intel, exposure, strength, reference_strength, size_cap):
+    """Detection grows with intelligence, elder cooperation, exposure and unit size (as the square root
+    of strength over ``reference_strength``, at most ``size_cap``)."""
+    return base * intelligence * (1.0 + elder_intel) * exposure * min(size_cap, np.sqrt(strength / reference_strength))
 
 
 def nonmembers_killed(rng, members_killed: int, accuracy: float) -> int:
@@ -51,7 +52,7 @@ def search_and_raid(unit: "TalibanUnit") -> None:
         if not target.alive:
             continue
         h = detection_hazard(p["detection_base"], unit.intelligence, m.elder_intel[target.province],
-                             target.exposure, unit.strength)
+                             target.exposure, unit.strength, p["detection_reference_strength"], p["detection_size_cap"])
         if m.random.random() < rules.hazard_to_prob(h):
             raid(m, target)
             unit.intelligence = min(1.0, unit.intelligence + p["intelligence_gain"] * external.capacity_factor(p))
