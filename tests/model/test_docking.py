@@ -43,7 +43,7 @@ def test_vision_is_mesas_von_neumann_neighbourhood():
     sites = von_neumann_sites(40, 40, 7)
     assert sites.shape == (1600, 112)
     for x, y in [(0, 0), (5, 39), (20, 13)]:
-        mesa_sites = {cx * 40 + cy for cx, cy in (c.coordinate for c in grid._cells[(x, y)].get_neighborhood(radius=7))}
+        mesa_sites = {cx * 40 + cy for cx, cy in (c.coordinate for c in grid[(x, y)].get_neighborhood(radius=7))}
         assert set(sites[x * 40 + y].tolist()) == mesa_sites
 
 
