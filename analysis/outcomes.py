@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.outputs import FLOWS, KEYS, NATIONAL_METRICS, PROVINCE_METRICS
+from sim.outputs import ATTACK_FLOWS, FLOWS, KEYS, NATIONAL_METRICS, PROVINCE_METRICS
 
 RUN_KEYS = ("scenario", "point", "seed")
 
@@ -51,7 +51,7 @@ HEADLINE = ("iskp_members_final", "civilian_deaths_cum", "attacks_total_cum", "t
 # Metrics drawn as time series in the report; flows are drawn cumulated so that curves are readable.
 SERIES = ("iskp_members", "civilian_deaths", "taliban_strength", "surrenders", "ejk_killed", "mean_legitimacy",
           "salafi_mean_grievance")
-ATTACK_TYPES = ("attacks_ambush", "attacks_mass_casualty", "attacks_leadership", "attacks_elder")
+ATTACK_TYPES = ATTACK_FLOWS
 
 
 @dataclass(frozen=True)

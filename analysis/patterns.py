@@ -268,7 +268,7 @@ QUALITATIVE: tuple[Pattern, ...] = (
         "Chuang et al. PNAS 2019 (domain.md P11)", "2023-08-13"),
 )
 # P10 (Salafi persecution: backfire vs deterrence) needs paired runs under two parameter sets, so it is a
-# test (tests/test_salafi.py), not a statistic of the baseline.
+# test (tests/model/test_salafi.py), not a statistic of the baseline.
 
 BY_ID = {p.id: p for p in QUANTITATIVE + QUALITATIVE}
 

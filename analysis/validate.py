@@ -146,7 +146,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(format_card(card))
     quantitative = card[card["pattern"].isin([p.id for p in P.QUANTITATIVE])]
     print(f"\n{int(quantitative['pass'].sum())} of {len(quantitative)} quantitative patterns pass "
-          "(median over seeds inside the tolerance). P10 (Salafi backfire vs deterrence) is tests/test_salafi.py.")
+          "(median over seeds inside the tolerance). P10 (Salafi backfire vs deterrence) is tests/model/test_salafi.py.")
     card.to_csv(out / "scorecard.csv", index=False)
     png = chart(res.national, res.provinces, out / "validation.png",
                 f"{args.scenario} ({settings}): model over {n_runs} seeds vs the record")

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""Model speed against stated targets (issue 3, acceptance 3).
+"""Honest model speed (issue 10 item 5), against the stated targets.
 
-Prints, for the baseline at default scale and at 4x scale (4x the agents of every type: pool,
-ISIS-K members, Taliban units and strength, elders): seconds per 104-week run, agent-steps per second, peak memory; and
-times Mesa 3.3.1's own ``epstein_civil_violence`` example (40x40, 104 steps) in the same process,
-printing our cost per agent-step as a ratio to it.
+For the baseline (104 weeks) it prints, as the median over ``--repeats`` runs:
 
-Targets: <= 2 s per run and <= 300 MB at default scale; cost ratio <= 0.2; time growing no faster
-than linearly with scale (4x agents -> <= 4x time).
+* the cost per step (one week), wall and CPU seconds;
+* the cost per *acting* agent-step: the agents that act each week, ISIS-K cells, Taliban units and
+  living elders. The ~7,000 recruit rows are Mesa agents too, but they never step (they decide in bulk
+  on arrays), so dividing by ``len(model.agents)`` would flatter the model about 30-fold;
+* the cost per simulated person-week: people represented (the living recruit pool, in people, plus
+  the Taliban fighters of all units) times weeks;
+* wall seconds next to CPU seconds (the machine may be shared: CPU < wall means the process waited).
 
-Memory is the whole process's peak resident set (Python, Mesa, NumPy and the model).
+Mesa 3.3.1's own ``epstein_civil_violence`` example (its defaults, 40x40, 104 steps, every agent acts
+every step) is timed in the same process, alternating with ours (A B A B ...), and the ratio of our
+cost per acting agent-step to its cost per agent-step is compared with the target <= 0.2.
+That target is NOT met yet: the cells', units' and elders' turns are Python loops over agents;
+issue 11 rewrites the hot mechanisms as array operations.
 
-Usage: python benchmarks/model_speed.py [--seeds 3]
+Also checked (issue 3): <= 2 s per run and <= 300 MB at default scale; time growing no faster than
+linearly with scale (4x agents of every type -> <= 4x time; ``--no-scale`` skips it).
+Memory is the whole process's peak resident set. No test asserts on timings.
+
+Usage: python benchmarks/model_speed.py [--repeats 5] [--no-scale]
 """
 
 from __future__ import annotations
@@ -19,16 +29,47 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
+import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mesa import Agent  # noqa: E402
-
 from sim import InsurgencyModel, load_scenario  # noqa: E402
+from sim.model.agents import IskpCell, TalibanUnit, TribalElder  # noqa: E402
+from sim.model.population import Affiliation  # noqa: E402
 from sim.runs.runner import release  # noqa: E402
+
+STEPS = 104
+TARGET_RATIO = 0.2
+
+
+@dataclass
+class Timing:
+    """One run: wall and CPU seconds of the steps, and what they simulated."""
+
+    wall: float
+    cpu: float
+    steps: int
+    agent_steps: int        # agents that act, summed over steps
+    all_agent_steps: int    # every Mesa agent, recruit rows included (the old, flattering divisor)
+    person_weeks: float = 0.0
+
+
+def acting_agents(m: InsurgencyModel) -> int:
+    """Agents that take a turn this week: live ISIS-K cells, Taliban units, living elders."""
+    by = m.agents_by_type
+    cells = sum(1 for c in by.get(IskpCell, []) if c.alive)
+    elders = sum(1 for e in by.get(TribalElder, []) if e.alive)
+    return cells + len(by.get(TalibanUnit, [])) + elders
+
+
+def people(m: InsurgencyModel) -> float:
+    """People the model represents this week: the living recruit pool and the Taliban fighters."""
+    alive_rows = int((m.pool.state != Affiliation.DEAD).sum())
+    return alive_rows * m.scale + sum(u.strength for u in m.units)
 
 
 def scaled(factor: int) -> dict:
@@ -40,64 +81,105 @@ def scaled(factor: int) -> dict:
             ("recruit_pool", "iskp_initial_members", "taliban_strength", "taliban_units", "elders_per_province")}
 
 
-def time_ours(seeds: int, factor: int) -> tuple[float, float]:
-    """Mean seconds per 104-week baseline run and agent-steps per second."""
-    base = load_scenario("baseline")
-    times, agent_steps = [], 0
-    for seed in range(1, seeds + 1):
-        gc.collect()
-        t0 = time.perf_counter()
-        m = InsurgencyModel.from_scenario(base, rng=seed, **scaled(factor))
-        for _ in range(104):
-            m.step()
-            agent_steps += len(m.agents)
-        times.append(time.perf_counter() - t0)
-        release(m)
-    return sum(times) / len(times), agent_steps / sum(times)
+def time_ours(seed: int, factor: int = 1) -> Timing:
+    """Time the 104 steps of one baseline run (construction excluded); count outside the clock."""
+    m = InsurgencyModel.from_scenario(load_scenario("baseline"), rng=seed, **scaled(factor))
+    gc.collect()
+    t = Timing(0.0, 0.0, STEPS, 0, 0)
+    for _ in range(STEPS):
+        t.agent_steps += acting_agents(m)
+        t.all_agent_steps += len(m.agents)
+        w0, c0 = time.perf_counter(), time.process_time()
+        m.step()
+        t.wall += time.perf_counter() - w0
+        t.cpu += time.process_time() - c0
+        t.person_weeks += people(m)
+    release(m)
+    return t
+
+
+def time_epstein(seed: int) -> Timing:
+    """Time Mesa's own Epstein example at its defaults for 104 steps (every agent acts each step)."""
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
+
+    m = EpsteinCivilViolence(seed=seed)  # the 3.3.1 example takes seed=
+    gc.collect()
+    t = Timing(0.0, 0.0, STEPS, 0, 0)
+    for _ in range(STEPS):
+        n = len(m.agents)
+        t.agent_steps += n
+        t.all_agent_steps += n
+        w0, c0 = time.perf_counter(), time.process_time()
+        m.step()
+        t.wall += time.perf_counter() - w0
+        t.cpu += time.process_time() - c0
+    release(m)
+    return t
+
+
+def median(runs: list[Timing], per: str, clock: str = "wall") -> float:
+    """Median over runs of seconds per unit (``per``: steps, agent_steps, all_agent_steps, person_weeks)."""
+    return statistics.median(getattr(r, clock) / getattr(r, per) for r in runs)
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def time_epstein(seeds: int) -> float:
-    """Agent-steps per second of Mesa's own Epstein example at its defaults (40x40), 104 steps."""
-    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
-
-    total_time, agent_steps = 0.0, 0
-    for seed in range(1, seeds + 1):
-        t0 = time.perf_counter()
-        m = EpsteinCivilViolence(seed=seed)  # 3.3.1 example takes seed=
-        for _ in range(104):
-            m.step()
-            agent_steps += len(m.agents)
-        total_time += time.perf_counter() - t0
-        Agent._ids.pop(m, None)
-    return agent_steps / total_time
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5, help="runs of each model, alternating (default 5)")
+    ap.add_argument("--no-scale", action="store_true", help="skip the 4x-scale run")
     args = ap.parse_args()
-    s1, rate1 = time_ours(args.seeds, 1)
-    mem1 = peak_rss_mb()  # the process has run only default-scale models so far
-    s4, rate4 = time_ours(args.seeds, 4)
-    mem4 = peak_rss_mb()
-    ep_rate = time_epstein(args.seeds)
-    ratio = ep_rate / rate1  # our seconds per agent-step over Epstein's
-    growth = s4 / s1
-    print(f"default scale : {s1:6.2f} s per 104-week run, {rate1:12,.0f} agent-steps/s, peak RSS {mem1:6.0f} MB")
-    print(f"4x scale      : {s4:6.2f} s per 104-week run, {rate4:12,.0f} agent-steps/s, peak RSS {mem4:6.0f} MB")
-    print(f"Mesa Epstein  : {ep_rate:12,.0f} agent-steps/s (40x40, 104 steps, same process)")
+    ours, epstein = [], []
+    for seed in range(1, args.repeats + 1):  # A B A B: both see the same machine load
+        ours.append(time_ours(seed))
+        epstein.append(time_epstein(seed))
+    mem1 = peak_rss_mb()  # only default-scale models so far
+    run_wall = statistics.median(r.wall for r in ours)
+    run_cpu = statistics.median(r.cpu for r in ours)
+    acting = statistics.median(r.agent_steps / r.steps for r in ours)
+    rows = statistics.median(r.all_agent_steps / r.steps for r in ours)
+    persons = statistics.median(r.person_weeks / r.steps for r in ours)
+    ep_agents = statistics.median(r.agent_steps / r.steps for r in epstein)
+
+    print(f"median of {args.repeats} runs of {STEPS} weeks each, ours and Mesa's Epstein alternating\n")
+    print(f"{'':34}{'wall':>12}{'CPU':>12}")
+    for label, runs, per, unit in (
+        ("ours: per step (week)", ours, "steps", "ms"),
+        ("ours: per acting agent-step", ours, "agent_steps", "us"),
+        ("ours: per simulated person-week", ours, "person_weeks", "ns"),
+        ("Epstein: per step", epstein, "steps", "ms"),
+        ("Epstein: per agent-step", epstein, "agent_steps", "us"),
+    ):
+        k = {"ms": 1e3, "us": 1e6, "ns": 1e9}[unit]
+        print(f"{label:34}{median(runs, per) * k:9.2f} {unit}{median(runs, per, 'cpu') * k:9.2f} {unit}")
+    print(f"\nours: {acting:,.0f} acting agents a week (cells, units, elders), {rows:,.0f} Mesa agents in all "
+          f"(recruit rows included), {persons:,.0f} people represented")
+    print(f"Epstein: {ep_agents:,.0f} agents, all acting")
+    ratio = median(ours, "agent_steps") / median(epstein, "agent_steps")
+    flattering = median(ours, "all_agent_steps") / median(epstein, "agent_steps")
+    print(f"\ncost per acting agent-step / Epstein's cost per agent-step: {ratio:.2f} (wall), "
+          f"{median(ours, 'agent_steps', 'cpu') / median(epstein, 'agent_steps', 'cpu'):.2f} (CPU)")
+    print(f"(dividing by every Mesa agent, recruit rows included, would read {flattering:.3f}: not a fair comparison)")
+
     checks = [
-        ("seconds per run at default scale <= 2.0", s1 <= 2.0, f"{s1:.2f}"),
+        (f"cost per acting agent-step / Epstein's <= {TARGET_RATIO}", ratio <= TARGET_RATIO, f"{ratio:.2f}"),
+        ("seconds per 104-week run (steps only) at default scale <= 2.0", run_wall <= 2.0,
+         f"{run_wall:.2f} s wall, {run_cpu:.2f} s CPU"),
         ("peak memory at default scale <= 300 MB (whole process RSS)", mem1 <= 300, f"{mem1:.0f} MB"),
-        ("cost per agent-step / Epstein's <= 0.2", ratio <= 0.2, f"{ratio:.3f}"),
-        ("time grows no faster than linearly (4x agents -> <= 4x time)", growth <= 4.0, f"{growth:.2f}x"),
     ]
+    if not args.no_scale:
+        big = time_ours(1, factor=4)
+        growth = big.wall / ours[0].wall
+        checks.append(("time grows no faster than linearly (4x agents -> <= 4x time)", growth <= 4.0,
+                       f"{growth:.2f}x ({big.wall:.2f} s vs {ours[0].wall:.2f} s, seed 1)"))
+    print()
     for name, ok, value in checks:
         print(f"[{'met' if ok else 'NOT met'}] {name}: {value}")
+    if ratio > TARGET_RATIO:
+        print(f"\nThe per-acting-agent target (<= {TARGET_RATIO}) is not met yet: cells, units and elders take "
+              "their turns in Python loops; issue 11 vectorises the hot mechanisms.")
     return 0
 
 

@@ -2,14 +2,15 @@
 
 Axtell et al. (1996) call it *docking*: two implementations of one model must give the same
 distributions of outputs. The reference is Mesa 3.3.1's own ``epstein_civil_violence`` example; ours
-is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.model.rules`` unchanged:
+is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.model.mechanisms.recruitment`` (and the shared
+``sim.model.rules.grievance``) unchanged:
 
 * grievance      ``rules.grievance(H, L, anger=0)``                    = H (1 - L)
-* ISIS-K appeal  ``rules.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
+* ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
                  Taliban pragmatism, no visibility of attacks, full local support)
-* pull           ``rules.iskp_pull(G, ideology, appeal=1, ideology_weight=0)`` = G  (no ideology/Salafi term)
-* risk           ``rules.arrest_probability(C, A, k)`` = 1 - exp(-k round(C/A)), A counting the citizen
-* decision       ``rules.joins(pull, R, P, T)``: active ("would join") when G - R P > T
+* pull           ``recruitment.iskp_pull(G, ideology, appeal=1, ideology_weight=0)`` = G  (no ideology/Salafi term)
+* risk           ``recruitment.arrest_probability(C, A, k)`` = 1 - exp(-k round(C/A)), A counting the citizen
+* decision       ``recruitment.joins(pull, R, P, T)``: active ("would join") when G - R P > T
 
 Citizens are the recruit pool (H, R ~ U(0,1), fixed), cops are Taliban units of one ``cop_strength``
 each (so C counts units), legitimacy is fixed, and there are no events, elders, Salafis, anger or
@@ -33,6 +34,8 @@ import mesa
 import numpy as np
 
 from sim.model import rules
+from sim.model.agents import release
+from sim.model.mechanisms import recruitment
 
 EMPTY, QUIET, ACTIVE, JAILED, COP = 0, 1, 2, 3, 4
 
@@ -87,12 +90,12 @@ class EpsteinDocking(mesa.Model):
         self.agent_at = np.full(n_sites, -1, dtype=np.int64)
         self.agent_at[self.pos] = np.arange(n)
         # Our rules with every ISIS-K term switched off; legitimacy fixed, so the pull is fixed.
-        appeal = rules.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, visibility=0.0,
+        appeal = recruitment.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, visibility=0.0,
                                    hardliner=np.zeros(n), local_support=1.0)
         grievance = rules.grievance(hardship, c.legitimacy, anger=0.0)
-        self.pull = rules.iskp_pull(grievance, ideology=np.zeros(n), appeal=appeal, ideology_weight=0.0).tolist()
+        self.pull = recruitment.iskp_pull(grievance, ideology=np.zeros(n), appeal=appeal, ideology_weight=0.0).tolist()
         k = self.sites.shape[1]
-        self.arrest_table = rules.arrest_probability(np.arange(k + 1)[:, None], np.arange(k + 2)[None, :],
+        self.arrest_table = recruitment.arrest_probability(np.arange(k + 1)[:, None], np.arange(k + 2)[None, :],
                                                      c.arrest_k).tolist()
         self.counts = self._counts()
 
@@ -118,7 +121,7 @@ class EpsteinDocking(mesa.Model):
         seen = self.code[sites]
         tally = np.bincount(seen, minlength=5)
         risk = self.arrest_table[tally[COP]][tally[ACTIVE] + 1]  # A counts the citizen itself
-        join = rules.joins(self.pull[i], self.risk_aversion[i], risk, self.config.threshold)
+        join = recruitment.joins(self.pull[i], self.risk_aversion[i], risk, self.config.threshold)
         self.code[self.pos[i]] = ACTIVE if join else QUIET
         self._move(i, sites, seen)
 
@@ -171,7 +174,7 @@ def run_mesa(seed: int, steps: int, config: EpsteinConfig = EpsteinConfig()) -> 
         model.step()
         n = model.ACTIVE + model.QUIET + model.ARRESTED
         shares.append({"active": model.ACTIVE / n, "jailed": model.ARRESTED / n})
-    mesa.Agent._ids.pop(model, None)  # Mesa 3.3.1 keeps every model alive otherwise
+    release(model)
     return _means(shares)
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from mesa import Agent
 
+from sim.model import agents
 from sim.model.model import InsurgencyModel
 from sim.outputs import EVENT_COLUMNS, NATIONAL_COLUMNS, PROVINCE_COLUMNS
 from sim.inputs.scenario import Scenario
@@ -59,5 +59,5 @@ def frames(model: InsurgencyModel) -> RunResult:
 
 
 def release(model: InsurgencyModel) -> None:
-    """Let a finished model be garbage-collected: Mesa 3.3.1 keeps every model in ``Agent._ids``."""
-    Agent._ids.pop(model, None)
+    """Let a finished model be garbage-collected (``sim.model.agents.release``: Mesa 3.3.1 has no public way)."""
+    agents.release(model)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sim.outputs import ATTACK_FLOWS
+
 MEMBERS_COLOUR = "#d62728"
 STRENGTH_COLOUR = "#08306b"
 
@@ -19,10 +21,8 @@ class Panel(NamedTuple):
 
 
 PER_WEEK = (
-    Panel("Attacks per week", "attacks", (("attacks_ambush", "ambush", "#ff7f0e"),
-                                          ("attacks_mass_casualty", "mass casualty", "#d62728"),
-                                          ("attacks_leadership", "on leaders", "#9467bd"),
-                                          ("attacks_elder", "on elders", "#8c564b"))),
+    Panel("Attacks per week", "attacks", tuple(zip(ATTACK_FLOWS, ("ambush", "mass casualty", "on leaders", "on elders"),
+                                                   ("#ff7f0e", "#d62728", "#9467bd", "#8c564b")))),
     Panel("Deaths per week", "people", (("civilian_deaths", "civilians", "#7f7f7f"),
                                         ("taliban_deaths", "Taliban", "#4292c6"),
                                         ("iskp_deaths", "ISIS-K", "#fc8d59"),

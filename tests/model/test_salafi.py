@@ -1,4 +1,4 @@
-"""P10 (domain.md §3): the sign of persecution's net effect on Salafi joining comes out of the rules.
+"""Mechanism 2 (sim/model/mechanisms/salafi.py). P10 (domain.md §3): the sign of persecution's net effect on Salafi joining comes out of the rules.
 
 Persecuting Salafis raises their anger (backfire, Bennett's update) and their perceived risk of joining
 (deterrence, Epstein's risk term). Neither sign is written into the model, so with a high-backfire set
@@ -15,9 +15,12 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim import load_scenario
+from sim.model.mechanisms import salafi
 from sim.runs.runner import run_one
 
 SEEDS = range(1, 25)
@@ -60,3 +63,8 @@ def test_persecution_effect_flips_sign_between_backfire_and_deterrence():
               f"{deterrence[0]:+.1f} ({deterrence[1]:+.1f} .. {deterrence[2]:+.1f})")
     assert backfire[1] > 0, report
     assert deterrence[2] < 0, report
+
+
+@given(risk=st.floats(0, 1), d=st.floats(0, 1))
+def test_deterrence_only_raises_risk(risk, d):
+    assert risk - 1e-12 <= salafi.deterred_risk(risk, d) <= 1.0

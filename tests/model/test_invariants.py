@@ -1,4 +1,6 @@
-"""Invariants of the model: conservation of people, no negative counts, determinism, events on dates."""
+"""Invariants of the whole model: conservation of people, no negative counts, determinism, valid agents.
+
+Events on their dates are checked in test_surrender.py and test_prison_escape.py."""
 
 from __future__ import annotations
 
@@ -73,42 +75,6 @@ def test_same_seed_same_tables_different_seed_different():
     pd.testing.assert_frame_equal(a.national, b.national)
     pd.testing.assert_frame_equal(a.provinces, b.provinces)
     assert not a.national.drop(columns="seed").equals(c.national.drop(columns="seed"))
-
-
-def test_nangarhar_surrender_event_fires_on_its_date():
-    """31 Oct 2021 is day 77, the last day of week 11: the Nangarhar row of step 11 shows the 65."""
-    model = InsurgencyModel(rng=2, surrender_rate=0.0)  # no endogenous surrenders: only the event counts
-    for _ in range(12):
-        model.step()
-    from sim.runs.runner import frames
-    r = frames(model)
-    ng = r.provinces[r.provinces.province == "Nangarhar"].set_index("step")
-    assert r.national.loc[r.national.step == 11, "date"].iloc[0] == pd.Timestamp("2021-10-31")
-    assert ng.loc[11, "surrenders"] == 65
-    assert ng.loc[10, "surrenders"] == 0 and ng.loc[12, "surrenders"] == 55  # 5 Nov falls in week 12
-    ev = r.events.set_index(["step", "event"])
-    assert ev.loc[(11, "elder_surrender"), "people"] == 65
-
-
-def test_nangarhar_event_with_endogenous_surrenders_still_logs_65():
-    r = run_one(load_scenario("baseline"), seed=4, steps=12)
-    ng = r.provinces[(r.provinces.province == "Nangarhar") & (r.provinces.step == 11)]
-    assert ng["surrenders"].iloc[0] >= 65
-    assert (r.events.query("event == 'elder_surrender' and step == 11")["people"] == 65).all()
-
-
-def test_prison_escape_adds_escapees_in_week_one():
-    with_escape = InsurgencyModel(rng=1)
-    without = InsurgencyModel(rng=1, scenario="no_prison_escape")
-    for m in (with_escape, without):
-        m.step()
-    assert with_escape.added_agents * with_escape.scale >= 1800
-    assert without.added_agents * without.scale < 1800  # only foreign arrivals
-    escapees = with_escape.pool.origin == 1
-    assert escapees.sum() * with_escape.scale == 1800
-    assert with_escape.pool.ex_prisoner[escapees].all()
-    states = with_escape.pool.state[escapees]
-    assert (states == Affiliation.ISKP).sum() > (states == Affiliation.TALIBAN).sum()  # "many of them returned"
 
 
 def test_every_agent_type_is_a_mesa_agent_on_the_afghanistan_grid():

@@ -16,6 +16,7 @@ import pytest
 from scipy.stats import ks_2samp
 
 from sim.model import rules
+from sim.model.mechanisms import recruitment
 from sim.model.docking import ACTIVE, COP, EMPTY, EpsteinConfig, EpsteinDocking, run_mesa, run_ours, von_neumann_sites
 
 SEEDS = range(1, 31)
@@ -24,14 +25,14 @@ SEEDS = range(1, 31)
 def test_isis_k_terms_off_reduce_the_rule_to_epsteins():
     rng = np.random.default_rng(3)
     h, r, ideology, legit = rng.random(1000), rng.random(1000), rng.random(1000), 0.8
-    appeal = rules.iskp_appeal(0.0, 0.0, 0.0, (ideology > 0.5).astype(float), 1.0)
-    pull = rules.iskp_pull(rules.grievance(h, legit, 0.0), ideology, appeal, 0.0)
+    appeal = recruitment.iskp_appeal(0.0, 0.0, 0.0, (ideology > 0.5).astype(float), 1.0)
+    pull = recruitment.iskp_pull(rules.grievance(h, legit, 0.0), ideology, appeal, 0.0)
     assert np.allclose(appeal, 1.0) and np.allclose(pull, h * (1 - legit))
     cops, actives = rng.integers(0, 10, 1000), rng.integers(1, 10, 1000)
-    p = rules.arrest_probability(cops, actives, 2.3)
+    p = recruitment.arrest_probability(cops, actives, 2.3)
     mesa_p = [1 - np.exp(-2.3 * round(c / a)) for c, a in zip(cops, actives)]  # Mesa's formula, Python round
     assert np.allclose(p, mesa_p)
-    assert np.array_equal(rules.joins(pull, r, p, 0.1), pull - r * p > 0.1)
+    assert np.array_equal(recruitment.joins(pull, r, p, 0.1), pull - r * p > 0.1)
 
 
 def test_vision_is_mesas_von_neumann_neighbourhood():
@@ -42,7 +43,7 @@ def test_vision_is_mesas_von_neumann_neighbourhood():
     sites = von_neumann_sites(40, 40, 7)
     assert sites.shape == (1600, 112)
     for x, y in [(0, 0), (5, 39), (20, 13)]:
-        mesa_sites = {cx * 40 + cy for cx, cy in (c.coordinate for c in grid._cells[(x, y)].get_neighborhood(radius=7))}
+        mesa_sites = {cx * 40 + cy for cx, cy in (c.coordinate for c in grid[(x, y)].get_neighborhood(radius=7))}
         assert set(sites[x * 40 + y].tolist()) == mesa_sites
 
 

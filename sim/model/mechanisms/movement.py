@@ -1,0 +1,72 @@
+"""Mechanism 9: cells move and split; mobile Taliban units redeploy toward violence.
+
+Article: fighting "also occurred in other parts of the country as well". A pressed cell (exposed or
+just hit) moves away from Taliban control; an unpressed one moves, less often, toward aggrieved ground.
+A large cell splits, the offshoot settling nearby. Mobile units climb toward recent ISIS-K violence.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model import space
+from sim.model.agents import IskpCell
+
+if TYPE_CHECKING:
+    from sim.model.agents import TalibanUnit
+    from sim.model.model import InsurgencyModel
+
+
+def move_scores(m: "InsurgencyModel", options: list, evade: bool) -> np.ndarray:
+    """How a cell rates the ground it could move to: evading, least control; otherwise grievance
+    minus ``cell_control_aversion`` x control."""
+    xs = np.array([c.coordinate[0] for c in options])
+    ys = np.array([c.coordinate[1] for c in options])
+    control = m.grid.taliban_control.data[xs, ys]
+    if evade:
+        return -control
+    return m.grid.grievance.data[xs, ys] - m.p["cell_control_aversion"] * control
+
+
+def move_or_split(cell: IskpCell) -> None:
+    """The cell's action: move within ``cell_move_radius`` (evading when pressed), split when large."""
+    m = cell.model
+    p = m.p
+    pressured = cell.exposure > p["cell_pressed_exposure"] or cell.recent_losses > 0
+    if m.random.random() < p["cell_move_prob"] * (1.0 if pressured else p["cell_calm_move_factor"]):
+        options = space.neighbourhood(cell.cell, p["cell_move_radius"])
+        if options:
+            score = move_scores(m, options, evade=pressured)
+            cell.place(options[int(np.argmax(score + m.rng.random(len(options)) * 1e-6))])  # random tie-break
+    members = cell.members
+    if len(members) * p["scale"] > 2 * p["iskp_cell_size"]:
+        split(m, cell, members)
+
+
+def split(m: "InsurgencyModel", cell: IskpCell, members: np.ndarray) -> None:
+    """A large cell splits in half; the offshoot settles within ``cell_move_radius``."""
+    options = space.neighbourhood(cell.cell, m.p["cell_move_radius"])
+    if not options:
+        return
+    half = m.rng.choice(members, size=len(members) // 2, replace=False)
+    new = IskpCell(m, m.random.choice(options), cell.resources / 2)
+    cell.resources /= 2
+    new.exposure = cell.exposure / 2
+    m.pool.cell_of[half] = new.unique_id
+    m.pool.touch([cell.unique_id, new.unique_id])
+
+
+def redeploy(unit: "TalibanUnit") -> None:
+    """A mobile unit moves up to ``unit_speed`` cells toward the most violent nearby ground."""
+    m = unit.model
+    for _ in range(m.p["unit_speed"]):
+        options = space.neighbourhood(unit.cell, 1)
+        if not options:
+            return
+        v = np.array([m.violence_attraction[c.coordinate] for c in options])
+        here = m.violence_attraction[unit.cell.coordinate]
+        if v.max() <= here:
+            return
+        unit.place(options[int(np.argmax(v))])

@@ -1,0 +1,44 @@
+"""Mechanism 3: the prison escape of August 2021, a scheduled event of the scenario.
+
+Article: "thousands of ISIS-Khorasan prisoners managed to escape ... many of them returned to the ranks
+of the terrorist organization instead of joining the new Taliban emirate". Escapees go home
+(provinces weighted by ISIS-K presence, with a small floor where none is recorded) and each chooses
+ISIS-K, the Taliban or civilian life by Epstein's rule, with an ex-prisoner's ideology and anger.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.inputs.events import Event
+from sim.model.mechanisms import recruitment
+from sim.model.membership import add_recruits, iskp_home_weights, join_nearest_cells, join_taliban
+
+if TYPE_CHECKING:
+    from sim.model.model import InsurgencyModel
+
+
+def taliban_choice(legitimacy, grievance_):
+    """Chance that an escapee who does not return to ISIS-K joins the Taliban: legitimacy above grievance."""
+    return np.maximum(0.0, legitimacy - grievance_)
+
+
+def escape(m: "InsurgencyModel", event: Event) -> None:
+    """Phase 1: the escapees arrive, the layers are refreshed, and each chooses a side."""
+    geo, p, pool = m.geo, m.p, m.pool
+    n = int(round(event.people / m.scale))
+    homes = m.rng.choice(geo.n_provinces, size=n, p=iskp_home_weights(m, p["escapee_presence_floor"]))
+    idx = add_recruits(m, homes, origin=1, ideology_mean=p["escapee_ideology"], anger=p["escapee_anger"])
+    m.added_agents += n
+    for name in event.provinces:
+        m.log_event("prison_escape", geo.index(name), n * m.scale // len(event.provinces), event.label)
+    m.update_layers()
+    G = pool.grievance(idx, m.legitimacy)
+    risk = m.arrest_prob.ravel()[pool.home[idx]]  # Epstein's P, without the Salafi deterrence term
+    to_iskp = recruitment.would_join_iskp(m, idx, G, risk)
+    join_nearest_cells(m, idx[to_iskp])
+    rest = idx[~to_iskp]
+    to_tal = m.rng.random(len(rest)) < taliban_choice(m.legitimacy[pool.province[rest]], G[~to_iskp])
+    join_taliban(m, rest[to_tal])

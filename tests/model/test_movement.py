@@ -1,0 +1,44 @@
+"""Mechanism 9 (sim/model/mechanisms/movement.py): cells evade control, split when large; units climb violence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import InsurgencyModel
+from sim.model import space
+from sim.model.mechanisms import movement
+
+
+def test_a_pressed_cell_rates_ground_by_low_control():
+    m = InsurgencyModel(rng=1)
+    cell = m.iskp_cells[0]
+    options = space.neighbourhood(cell.cell, 2)
+    scores = movement.move_scores(m, options, evade=True)
+    control = np.array([m.grid.taliban_control.data[c.coordinate] for c in options])
+    assert np.array_equal(np.argsort(scores, kind="stable"), np.argsort(-control, kind="stable"))
+
+
+def test_a_split_halves_members_and_resources_and_keeps_everyone():
+    m = InsurgencyModel(rng=1)
+    cell = max(m.iskp_cells, key=lambda c: len(c.members))
+    members, resources = cell.members.copy(), cell.resources
+    last_id = max(a.unique_id for a in m.agents)
+    movement.split(m, cell, members)
+    new = [c for c in m.iskp_cells if c.unique_id > last_id]
+    assert len(new) == 1 and cell.resources == new[0].resources == resources / 2
+    assert len(cell.members) + len(new[0].members) == len(members)
+    assert len(new[0].members) == len(members) // 2
+    assert space.chebyshev(new[0].cell.coordinate, cell.cell.coordinate) <= m.p["cell_move_radius"]
+
+
+def test_a_mobile_unit_moves_toward_violence_and_not_past_it():
+    m = InsurgencyModel(rng=1, unit_speed=3)
+    unit = m.units[0]
+    x, y = unit.cell.coordinate
+    m.violence_attraction = np.zeros(m.geo.shape)
+    movement.redeploy(unit)
+    assert unit.cell.coordinate == (x, y)  # no gradient, no move
+    target = next(c.coordinate for c in space.neighbourhood(unit.cell, 1))
+    m.violence_attraction[target] = 5.0
+    movement.redeploy(unit)
+    assert unit.cell.coordinate == target
