@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the parameter table at the end of docs/ODD.md from sim/parameters.py (the one source)."""
+"""Regenerate the parameter table at the end of docs/ODD.md from sim/inputs/parameters.py (the one source)."""
 
 import subprocess
 import sys
@@ -19,8 +19,8 @@ def main() -> None:
     odd = ROOT / "docs" / "ODD.md"
     text = odd.read_text(encoding="utf-8")
     head = text[: text.index(MARK)]
-    intro = ("## 8. Parameters\n\nGenerated from `sim/parameters.py` (the single source) by "
-             "`python docs/update_params_table.py`; `tests/test_docs.py` fails when it is out of date.\n\n")
+    intro = ("## 8. Parameters\n\nGenerated from `sim/inputs/parameters.py` (the single source) by "
+             "`python docs/update_params_table.py`; `tests/docs/test_odd.py` fails when it is out of date.\n\n")
     odd.write_text(head + intro + table(), encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""The functional forms of sim/rules.py: ranges, monotonicity and limiting cases (Epstein, Bennett)."""
+"""The functional forms of sim/model/rules.py: ranges, monotonicity and limiting cases (Epstein, Bennett)."""
 
 from __future__ import annotations
 

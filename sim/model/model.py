@@ -1,7 +1,7 @@
 """InsurgencyModel: the Taliban against ISIS-K cells on an Afghanistan-shaped Mesa grid.
 
-One step is one week from ``start_date`` (default 2021-08-15). Each step runs the mechanisms of
-``design/model-spec.md`` in this order (docs/ODD.md §3):
+One step is one week from ``start_date`` (default 2021-08-15). Each step runs the mechanisms in this
+order (docs/ODD.md §3):
 
 1. scheduled events (prison escape, elder-brokered surrender groups) — mechanisms 3, 7
 2. neighbourhood layers, computed once on NumPy arrays — Taliban control, ISIS-K influence,

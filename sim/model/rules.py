@@ -22,7 +22,7 @@ def grievance(hardship, legitimacy, anger):
 def arrest_probability(cops, actives, k):
     """Epstein's estimated arrest probability P = 1 - exp(-k round(C/A)), with A >= 1 counting the agent.
 
-    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (domain.md §1.1).
+    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (docs/sources.md#mesa_epstein).
     """
     return 1.0 - np.exp(-k * np.round(cops / np.maximum(actives, 1.0)))
 
@@ -67,7 +67,7 @@ def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_pe
     """Taliban deaths and the chance each attacker dies in an ambush.
 
     Guerrillas use aimed fire (deaths grow with surprise); the unit answers with area fire whose
-    effect grows with its strength relative to the attackers (Deitchman 1962, domain.md §1.5).
+    effect grows with its strength relative to the attackers (Deitchman 1962, docs/sources.md#deitchman1962).
     """
     taliban_deaths = min(int(rng.poisson(lethality * (0.5 + surprise))), int(unit_strength))
     share = unit_strength / (unit_strength + max(cell_people, 1.0))

@@ -1,6 +1,6 @@
 """Browser view of ``InsurgencyModel``: the map of Afghanistan, the levers and the national series.
 
-Started by ``python run.py viz`` (``sim/viz_cli.py``), which serves this module with Solara. The page
+Started by ``python run.py viz`` (``sim/views/cli.py``), which serves this module with Solara. The page
 is built from Mesa's own pieces — ``ModelController`` (Reset, Play/Pause, Step), ``ShowSteps`` and the
 ``update_counter`` that makes components redraw after each step — around a parameter panel of our own:
 picking a scenario must move the lever sliders to that scenario's values, which Mesa 3.3.1's
@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
-# Solara's hook linter flags Mesa 3.3.1's ComponentsView (unused here) on import; harmless (notes/mesa.md §3.3).
+# Solara's hook linter flags Mesa 3.3.1's ComponentsView (unused here) on import; harmless (docs/sources.md#mesa_viz).
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
 from mesa.visualization.solara_viz import ModelController, ShowSteps  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
