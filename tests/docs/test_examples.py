@@ -272,3 +272,17 @@ def test_every_readme_timing_is_marked_approximate_for_re_measurement():
                           "they were measured):\n" + "\n".join(unmarked))
     assert "approximate" in text
 
+
+
+# ------------------------------------------------------------------------------------ counts in prose
+def test_report_doc_counts_of_parameters_and_runs_are_current():
+    from analysis.sensitivity import behavioural
+
+    text = _joined_docs_text(ROOT / "docs" / "report.md")
+    n = len(behavioural())
+    assert f"({n} today;" in text, f"docs/report.md: the number of behavioural parameters is now {n}"
+    m = re.search(r"Morris over all (\d+) parameters with r = (\d+) and (\d+) seeds is ([\d,]+) x (\d+) = ([\d,]+) runs",
+                  text)
+    assert m, "docs/report.md: the Morris budget sentence is gone"
+    d, r, seeds, points, seeds2, runs = (int(g.replace(",", "")) for g in m.groups())
+    assert (d, points, seeds2, runs) == (n, r * (n + 1), seeds, r * (n + 1) * seeds), m.group(0)
