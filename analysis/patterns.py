@@ -1,4 +1,4 @@
-"""Calibration patterns (domain.md §3): what the record says, and the model statistic that is compared with it.
+"""Calibration patterns (docs/calibration.md §1): what the record says, and the model statistic that is compared with it.
 
 Each quantitative pattern is a pure function from the national and province tables of many runs (the
 columns of ``sim.outputs``; rows per run and step) to one number per run, plus a target, a tolerance
@@ -201,26 +201,26 @@ QUANTITATIVE: tuple[Pattern, ...] = (
         "P1a", "Post-takeover surge: attacks 19 Aug - 31 Dec 2021", attacks_after_takeover,
         152, 152 / 1.4, 152 * 1.4, "attacks", "152",
         "x/÷ 1.4: series that count the same attacks differ by this factor (UN 60 vs ITIC claims 82 for "
-        "2020); claimed vs attributed attacks and the exact window add similar uncertainty (domain.md §2.3 caveat)",
-        "UN SG A/76/667-S/2022/64, 28 Jan 2022 (domain.md §2.3, P1)", "2021-12-31"),
+        "2020); claimed vs attributed attacks and the exact window add similar uncertainty (docs/sources.md#itic2022)",
+        "UN SG A/76/667-S/2022/64, 28 Jan 2022 (docs/sources.md#unsg2022jan)", "2021-12-31"),
     Pattern(
         "P1b", "Peak of the surge: weekly attack rate, Sep-Oct 2021", peak_weekly_attack_rate,
         10.8, 10.8 / 1.4, 10.8 * 1.4, "attacks/week", "8.9 (Sep), 10.8 (Oct)",
         "x/÷ 1.4 around Oct's 10.8, the same counting factor as P1a; the statistic is the higher of the two "
         "monthly means, so weekly noise does not inflate it",
-        "SRSG Lyons, UNSC 17 Nov 2021: 38 (Sep), 48 (Oct) (domain.md §2.3)", "2021-10-31"),
+        "SRSG Lyons, UNSC 17 Nov 2021: 38 (Sep), 48 (Oct) (docs/sources.md#lyons2021)", "2021-10-31"),
     Pattern(
         "P5", "Strength after the prison releases: members on 2 Jan 2022 (week 20)", members_early_2022,
         4000, 3000, 5000, "members", "~2,200 -> ~4,000",
-        "3,000-5,000: the band of domain.md §2.1/P5 [E]; UN estimates of ISIS-K strength disagree by "
+        "3,000-5,000 [E]: the band around the UN's ~4,000; UN estimates of ISIS-K strength disagree by "
         "more than ±25% (1,000-2,200 in Feb 2021; 500-1,500 vs 'up to 10,000' in Jul 2021)",
-        "UN SG S/2022/63 (Feb 2022) via Washington Examiner (domain.md §2.1, P5)", "2022-01-02"),
+        "UN SG S/2022/63 (Feb 2022) via Washington Examiner (docs/sources.md#unsg2022feb)", "2022-01-02"),
     Pattern(
         "P6a", "Mass-casualty attacks are rare: 15 Aug - 30 Nov 2021", mass_casualty_attacks,
         4, 2, 7, "attacks", "4",
         "2-7: four is one draw of a rare-event count (a Poisson mean of 4 gives 1-7 in 90% of histories) and "
         "the hospital attack (19-25 killed) sits on the >=20-killed threshold",
-        "domain.md §2.5 (Pentagon, AFP, Reuters, MoPH figures), P6", "2021-11-30"),
+        "Pentagon, AFP, Reuters, MoPH figures (docs/sources.md#the-big-attacks-of-2021)", "2021-11-30"),
     Pattern(
         "P6b", "... but dominate deaths: mass-casualty share of attack deaths, 15 Aug - 30 Nov 2021",
         mass_casualty_death_share, 0.65, 0.5, 0.85, "share",
@@ -229,35 +229,35 @@ QUANTITATIVE: tuple[Pattern, ...] = (
         "routine attacks; the upper end allows the high tolls (373) and fewer deaths per routine attack. "
         "Routine deaths [E]: ITIC 2021 casualties 2,210 minus ~740 in the big attacks over ~360 attacks = ~4 "
         "casualties, ~1.3 killed, per routine attack",
-        "domain.md §2.5 and §2.3 (ITIC via VOA), P6", "2021-11-30"),
+        "docs/sources.md#the-big-attacks-of-2021; ITIC via VOA (docs/sources.md#itic2022)", "2021-11-30"),
     Pattern(
         "P8a", "Extrajudicial killings in Nangarhar, 15 Aug - 31 Dec 2021", nangarhar_ejk,
         118, 80, 240, "people", "118 (~6/week)",
         "80-240: registered bodies undercount killings (bodies not found or not brought in: up to x2); the "
         "lower end allows some registered bodies not to be Taliban killings of suspects (HRW counted 54 in one "
         "canal stretch in Nov alone)",
-        "HRW, 7 Jul 2022, Nangarhar healthcare workers (domain.md §2.7, P8)", "2021-12-31"),
+        "HRW, 7 Jul 2022, Nangarhar healthcare workers (docs/sources.md#hrw2022)", "2021-12-31"),
     Pattern(
         "P8b", "Extrajudicial killings nationwide, 15 Aug 2021 - 15 Jun 2022", national_ejk_unama,
         59, 59, np.inf, "people", ">= 59 (UNAMA)",
         "one-sided: UNAMA verification lags and misses cases, so the model must reach at least 59",
-        "UNAMA, 20 Jul 2022 (domain.md §2.7, P8)", "2022-06-15"),
+        "UNAMA, 20 Jul 2022 (docs/sources.md#unama2022)", "2022-06-15"),
     Pattern(
         "P9", "Surrenders in Nangarhar, 15 Aug 2021 - 6 Feb 2022", nangarhar_surrenders,
         550, 500, 750, "people", "> 500 (~100/month)",
         "500-750: 'more than 500'; 8 groups of 35-65 plus 149 earlier individual surrenders gives at most ~670",
-        "Nangarhar intelligence via TOLOnews, 6 Feb 2022; Xinhua/Anadolu (domain.md §2.8, P9)", "2022-02-06"),
+        "Nangarhar intelligence via TOLOnews, 6 Feb 2022; Xinhua/Anadolu (docs/sources.md#surrenders)", "2022-02-06"),
     Pattern(
         "P12", "De-escalation: Taliban deaths 15 Aug - 31 Dec 2021 / Taliban strength", taliban_loss_share,
         np.nan, 0.0, 0.02, "share", "small (clashes -91%)",
         "<= 2% in 4.5 months (~5%/year) [E]: the Taliban-ISIS-K war is low-intensity next to the pre-takeover "
         "war whose clashes were ~50x as frequent",
-        "UN SG Jan 2022 (domain.md §2.3, P12)", "2021-12-31"),
+        "UN SG Jan 2022 (docs/sources.md#unsg2022jan)", "2021-12-31"),
     Pattern(
         "P14", "Persistence: ISIS-K still has members at week 104 (share of seeds)", persists_two_years,
         1.0, 0.9, 1.0, "share of seeds", "not eradicated",
         ">= 90% of seeds ('the large majority')",
-        "UN SG Aug 2023; Kress & Szechtman 2009; Phillips 2015 (domain.md P14)", "2023-08-13", summary="share"),
+        "UN SG Aug 2023 (docs/sources.md#unsg2023aug); Kress & Szechtman 2009 (docs/sources.md#kress2009); Phillips 2015 (docs/sources.md#phillips2015)", "2023-08-13", summary="share"),
 )
 
 QUALITATIVE: tuple[Pattern, ...] = (
@@ -265,7 +265,7 @@ QUALITATIVE: tuple[Pattern, ...] = (
         "P11", "Near-repeat: attack weeks cluster within 10 weeks in a province (ratio to shuffled)",
         near_repeat_ratio, 1.0, 1.0, np.inf, "ratio", "> 1 (~10 weeks)",
         "qualitative: the median ratio must exceed 1 (province, not 20 km, resolution)",
-        "Chuang et al. PNAS 2019 (domain.md P11)", "2023-08-13"),
+        "Chuang et al. PNAS 2019 (docs/sources.md#chuang2019)", "2023-08-13"),
 )
 # P10 (Salafi persecution: backfire vs deterrence) needs paired runs under two parameter sets, so it is a
 # test (tests/model/test_salafi.py), not a statistic of the baseline.
@@ -287,25 +287,25 @@ class Observation:
 
 
 RECORD: tuple[Observation, ...] = (
-    # Weekly attack rates: Lyons' monthly counts and the UN SG's window mean (domain.md §2.3).
+    # Weekly attack rates: Lyons' monthly counts and the UN SG's window mean (docs/sources.md#attacks).
     Observation("attacks_week", "2021-08-16", "2021-08-31", 13 * 7 / 16, label="Lyons: 13 in late Aug"),
     Observation("attacks_week", "2021-09-01", "2021-09-30", 38 * 7 / 30, label="Lyons: 38 in Sep"),
     Observation("attacks_week", "2021-10-01", "2021-10-31", 48 * 7 / 31, label="Lyons: 48 in Oct"),
     Observation("attacks_week", "2021-08-19", "2021-12-31", 152 * 7 / 135, label="UN SG: 152, 19 Aug-31 Dec"),
-    # ISIS-K strength (domain.md §2.1).
+    # ISIS-K strength (docs/sources.md#isis-k-strength).
     Observation("members", "2021-08-15", "2021-08-15", 2200, label="UN: ~2,200 before Aug 2021"),
     Observation("members", "2022-01-02", "2022-01-02", 4000, 3000, 5000, label="UN SG: approaching 4,000"),
     Observation("members", "2023-07-15", "2023-07-15", 5000, 4000, 6000, label="UN SG: 4,000-6,000 incl. families"),
-    # Extrajudicial killings (domain.md §2.7).
+    # Extrajudicial killings (docs/sources.md#extrajudicial-killings).
     Observation("ejk_nangarhar", "2021-12-31", "2021-12-31", 118, 80, 240, label="HRW: 118 bodies, Aug-Dec"),
     Observation("ejk_nangarhar", "2022-04-30", "2022-04-30", 100, 100, None, label="HRW: >100 in one canal by Apr"),
     Observation("ejk_national", "2022-06-15", "2022-06-15", 59, 59, None, label="UNAMA: 59 verified"),
-    # Nangarhar surrenders, cumulative (domain.md §2.8).
+    # Nangarhar surrenders, cumulative (docs/sources.md#surrenders).
     Observation("surrenders_nangarhar", "2021-10-30", "2021-10-30", 149, label="149 before 31 Oct"),
     Observation("surrenders_nangarhar", "2021-10-31", "2021-10-31", 214, label="+65 on 31 Oct"),
     Observation("surrenders_nangarhar", "2021-11-05", "2021-11-05", 269, label="+55 on 5 Nov"),
     Observation("surrenders_nangarhar", "2022-02-06", "2022-02-06", 550, 500, 750, label="> 500 by 6 Feb 2022"),
-    # Mass-casualty attacks, cumulative (domain.md §2.5).
+    # Mass-casualty attacks, cumulative (docs/sources.md#the-big-attacks-of-2021).
     Observation("mass_casualty", "2021-08-26", "2021-08-26", 1, label="Kabul airport"),
     Observation("mass_casualty", "2021-10-08", "2021-10-08", 2, label="Kunduz"),
     Observation("mass_casualty", "2021-10-15", "2021-10-15", 3, label="Kandahar"),

@@ -1,7 +1,7 @@
 """Global sensitivity analysis (SALib): Morris screening of the behavioural parameters, then Sobol on the top ones.
 
 One code path for every evaluator: build the problem, sample a design, evaluate every design point
-with the same seeds, average the seeds per point (seed noise inflates the indices, notes/sweeps.md §4),
+with the same seeds, average the seeds per point (seed noise inflates the indices, docs/sources.md#seed_noise),
 analyse, write a ranked table and bar charts. The model evaluator runs the design through
 ``sim.runs.sweep.execute`` (resumable, any backend); a Python function evaluator checks the method on
 analytic test functions (``analysis.testfunctions``) without model runs.

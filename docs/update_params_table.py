@@ -20,7 +20,7 @@ def main() -> None:
     text = odd.read_text(encoding="utf-8")
     head = text[: text.index(MARK)]
     intro = ("## 8. Parameters\n\nGenerated from `sim/inputs/parameters.py` (the single source) by "
-             "`python docs/update_params_table.py`; `tests/test_docs.py` fails when it is out of date.\n\n")
+             "`python docs/update_params_table.py`; `tests/docs/test_odd.py` fails when it is out of date.\n\n")
     odd.write_text(head + intro + table(), encoding="utf-8")
 
 

@@ -1,7 +1,7 @@
-"""In-process test of the browser view (``sim/app.py``) with ``solara.render``: no server, no browser.
+"""In-process test of the browser view (``sim/views/app.py``) with ``solara.render``: no server, no browser.
 
 The controls are rendered inline (``View(sidebar=False)``) because Solara's sidebar is a portal that
-``solara.render`` does not include (notes/mesa.md §3.4). Every check goes through the widgets a user
+``solara.render`` does not include (docs/sources.md#mesa_viz). Every check goes through the widgets a user
 touches: buttons, the scenario picker, sliders, the layer toggle, and the text and images shown.
 """
 

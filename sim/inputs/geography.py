@@ -19,12 +19,12 @@ from scipy import ndimage
 
 OUTSIDE = -1
 PRESENCE_LEVELS = {"none": 0, "low": 1, "medium": 2, "high": 3}
-# Salafi presence: EUAA Country Guidance 2024 §3.14.4 (domain.md §2.9): "mainly in the eastern
+# Salafi presence: EUAA Country Guidance 2024 §3.14.4 (docs/sources.md#euaa2024): "mainly in the eastern
 # provinces of Nangarhar, Kunar, and Nuristan"; profiling "increasingly in Kunduz and Badakhshan".
 SALAFI_CORE = ("Nangarhar", "Kunar", "Nuristan")
 SALAFI_SECONDARY = ("Kunduz", "Badakhshan")
 # "The bulk of ISKP fighters has been reported to be present in rural Kunar, Nangarhar and possibly
-# Nuristan provinces" (EUAA Country Guidance 2023 citing the UN; domain.md §2.4).
+# Nuristan provinces" (EUAA Country Guidance 2023 citing the UN; docs/sources.md#euaa2023).
 ISKP_CORE = ("Kunar", "Nangarhar", "Nuristan")
 
 

@@ -1,7 +1,7 @@
 """InsurgencyModel: the Taliban against ISIS-K cells on an Afghanistan-shaped Mesa grid.
 
 One step is one week from ``start_date`` (default 2021-08-15). ``step()`` is the process overview of
-docs/ODD.md §3; each mechanism of ``design/model-spec.md`` lives in one module of
+docs/ODD.md §3; each mechanism of the model specification lives in one module of
 ``sim.model.mechanisms``. The model class holds construction, the order of the week and the layers.
 
 The model does no I/O and prints nothing. All randomness comes from ``rng`` (``self.random`` for

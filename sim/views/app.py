@@ -23,7 +23,7 @@ import reacton.ipywidgets as rw
 import solara
 from matplotlib.figure import Figure
 
-# Solara's hook linter flags Mesa 3.3.1's ComponentsView (unused here) on import; harmless (notes/mesa.md §3.3).
+# Solara's hook linter flags Mesa 3.3.1's ComponentsView (unused here) on import; harmless (docs/sources.md#mesa_viz).
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
 from mesa.visualization.solara_viz import ModelController, ShowSteps  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402

@@ -1,8 +1,8 @@
-"""``run.py viz``: serve the browser view (``sim/app.py``) with Solara on this machine only.
+"""``run.py viz``: serve the browser view (``sim/views/app.py``) with Solara on this machine only.
 
 The server runs in this process, so stopping this process (Ctrl-C, or SIGTERM to its PID) stops it.
 It makes no request beyond 127.0.0.1: Solara's telemetry and its PyPI version check are turned off,
-and its page assets come from the local ``solara-assets`` cache (notes/mesa.md §3.2).
+and its page assets come from the local ``solara-assets`` cache (docs/sources.md#mesa_viz).
 """
 
 from __future__ import annotations

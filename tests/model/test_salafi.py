@@ -1,4 +1,4 @@
-"""Mechanism 2 (sim/model/mechanisms/salafi.py). P10 (domain.md §3): the sign of persecution's net effect on Salafi joining comes out of the rules.
+"""Mechanism 2 (sim/model/mechanisms/salafi.py). P10 (docs/calibration.md §6): the sign of persecution's net effect on Salafi joining comes out of the rules.
 
 Persecuting Salafis raises their anger (backfire, Bennett's update) and their perceived risk of joining
 (deterrence, Epstein's risk term). Neither sign is written into the model, so with a high-backfire set

@@ -1,4 +1,4 @@
-"""The eleven mechanisms of design/model-spec.md, one module each (docs/ODD.md §7 in the same order).
+"""The eleven mechanisms of the model specification, one module each (docs/ODD.md §7 in the same order).
 
 Each module holds its functional forms (pure functions on floats or arrays), the phase of the week
 that applies it and the agent actions it drives; ``InsurgencyModel.step`` calls them in the order of

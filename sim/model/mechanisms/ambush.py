@@ -2,7 +2,7 @@
 
 Article: "the terrorist organization was relentless in attacking the Taliban military units". Losses
 follow Deitchman (1962): the guerrillas' aimed fire grows with surprise, the unit's area fire with its
-strength relative to the attackers (domain.md §1.5). Violence leaves a memory on the grid that makes
+strength relative to the attackers (docs/sources.md#deitchman1962). Violence leaves a memory on the grid that makes
 further attacks nearby likelier (near-repeat, pattern P11) and fades each week.
 """
 
@@ -29,7 +29,7 @@ def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_pe
 
     Guerrillas use aimed fire (deaths grow with ``surprise_floor`` + surprise); the unit answers with
     area fire whose effect grows with its strength relative to the attackers (Deitchman 1962,
-    domain.md §1.5); the factor 2 makes ``counterfire`` the mean loss share at surprise 1/2 against a
+    docs/sources.md#deitchman1962); the factor 2 makes ``counterfire`` the mean loss share at surprise 1/2 against a
     much stronger unit.
     """
     taliban_deaths = min(int(rng.poisson(lethality * (surprise_floor + surprise))), int(unit_strength))

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def arrest_probability(cops, actives, k):
     """Epstein's estimated arrest probability P = 1 - exp(-k round(C/A)), with A >= 1 counting the agent.
 
-    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (domain.md §1.1).
+    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (docs/sources.md#mesa_epstein).
     """
     return 1.0 - np.exp(-k * np.round(cops / np.maximum(actives, 1.0)))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sim.inputs.parameters import PARAMS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_odd_parameter_table_is_current():
