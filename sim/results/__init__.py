@@ -1,0 +1,1 @@
+"""The results store (Parquet parts + manifest) and provenance manifests."""
