@@ -62,6 +62,11 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def resolve(backend: str | None, scheduler: str | None) -> str:
+    """The backend to use: as given; if none is given, dask with a scheduler address, else processes."""
+    return backend or ("dask" if scheduler else "processes")
+
+
 def check(backend: str, workers: int | None, scheduler: str | None) -> str | None:
     """Validate the choice before anything is written; returns the scheduler address to use, if any."""
     if backend not in BACKENDS:
@@ -112,7 +117,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runs.sweep", "sim.runs.runner"])
+    context.set_forkserver_preload(["sim.runs.task", "sim.runs.runner"])
     return context
 
 

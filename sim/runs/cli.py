@@ -7,9 +7,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from sim.inputs.parameters import parse_sets
 from sim.errors import UserError
-from sim.inputs.parameters import coerce
+from sim.inputs.parameters import coerce, parse_sets
 
 EXAMPLES_SWEEP = """examples:
   python run.py sweep --scenarios baseline,iron_fist --seeds 20 --steps 104 --out results/s1
@@ -57,7 +56,8 @@ _SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "desi
 
 def spec_from_args(args: argparse.Namespace):
     """The sweep described by --sweep FILE and the flags (flags override the file's keys)."""
-    from sim.runs.sweep import SweepSpec, parse_axis, parse_scenarios, parse_seeds
+    from sim.runs.design import parse_axis
+    from sim.runs.spec import SweepSpec, parse_scenarios, parse_seeds
 
     spec = SweepSpec.from_toml(args.sweep) if args.sweep else SweepSpec()
     changes: dict = {}
@@ -84,9 +84,10 @@ def spec_from_args(args: argparse.Namespace):
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.runs.sweep import execute, plan_runs, stored_runs
+    from sim.runs.execute import execute
+    from sim.runs.plan import stored_runs
+    from sim.runs.spec import plan_runs
 
-    backend = args.backend or ("dask" if args.scheduler else "processes")
     if args.resume:
         given = [f"--{k.replace('_', '-')}" for k in _SPEC_FLAGS if getattr(args, k) not in (None, [])]
         if given:
@@ -98,7 +99,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
         out, runs, meta = Path(args.out), plan_runs(spec), {"sweep": spec.as_dict()}
-    summary = execute(runs, out, backend=backend, workers=args.workers, scheduler=args.scheduler,
+    summary = execute(runs, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                       progress=not args.quiet, meta=meta, chunk=args.chunk)
     if summary["done"] == 0 and summary["failed"] == 0 and summary["complete"]:
         print(f"{out} already holds all {summary['planned']} runs of this sweep; nothing to do.")
@@ -119,7 +120,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from sim.results.load import load
-
     from sim.results.store import TABLES
 
     if not args.csv:
@@ -138,12 +138,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def add_execution_args(p) -> None:
-    """The flags that say where a command's runs execute (validate, calibrate, sensitivity)."""
-    p.add_argument("--backend", default="processes", choices=("serial", "processes", "dask"),
-                   help="where runs execute (default processes)")
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --backend dask)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    """The flags that say where a command's runs execute (sweep, validate, calibrate, sensitivity)."""
+    from sim.runs.backends import BACKENDS
+
+    p.add_argument("--backend", metavar="{" + ",".join(BACKENDS) + "}",
+                   help="where runs execute: processes (default), serial or dask (implied by --scheduler)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: all cores; an existing --scheduler has its own)")
+    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                                       "(implies --backend dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run scenarios x parameter axes x seeds into a resumable results store",
@@ -162,14 +167,9 @@ def register(sub) -> None:
     p.add_argument("--design-seed", type=int, metavar="S", help="seed of the LHS design (default 1)")
     p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
-    p.add_argument("--backend", help="processes (default), serial or dask")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes (default: all cores; an existing --scheduler has its own)")
-    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                                                       "(implies --backend dask)")
+    add_execution_args(p)
     p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "
                                                           "also every 30 s)")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sweep)
     p = sub.add_parser("export", help="export a results store as CSV for spreadsheets",
                        description="Write the national and provinces tables of a results store as CSV files.",
