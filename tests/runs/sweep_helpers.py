@@ -51,6 +51,18 @@ def children(pid: int) -> list[int]:
     return kids + [d for k in kids for d in children(k)]
 
 
+def foreground(argv: list[str]) -> list[str]:
+    """``argv`` run with SIGINT at its default action and unblocked, as in a terminal's foreground job.
+
+    A shell without job control starts background commands (``make test &``, scripts that load the
+    machine, many CI runners) with SIGINT ignored, and children inherit an ignored signal across exec;
+    Python then never raises KeyboardInterrupt. A test that sends Ctrl-C resets it in the child itself.
+    """
+    reset = ("import os, signal, sys; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+             "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])")
+    return [PY, "-c", reset, *argv]
+
+
 def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"

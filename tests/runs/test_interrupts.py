@@ -15,7 +15,7 @@ import pytest
 from analysis import load
 from sim.runs.execute import execute
 from sim.runs.spec import plan_runs
-from sweep_helpers import PY, REPO, alive, children, assert_same_results, spec
+from sweep_helpers import PY, REPO, alive, assert_same_results, children, foreground, spec
 
 
 @pytest.mark.slow
@@ -65,9 +65,10 @@ def test_ctrl_c_stores_every_finished_run_and_stops_the_workers(tmp_path):
     import threading
 
     out = tmp_path / "s"
-    proc = subprocess.Popen([PY, "run.py", "sweep", "--scenarios", "baseline", "--seeds", "40", "--steps", "10",
-                             "--out", str(out), "--workers", "2"], cwd=REPO, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = [PY, "run.py", "sweep", "--scenarios", "baseline", "--seeds", "40", "--steps", "10", "--out", str(out),
+            "--workers", "2"]
+    proc = subprocess.Popen(foreground(argv), cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)
     reader.start()
@@ -89,5 +90,22 @@ def test_ctrl_c_stores_every_finished_run_and_stops_the_workers(tmp_path):
     res = load(out)
     assert res.manifest["status"] == "incomplete"
     assert 3 <= res.national.groupby("seed").ngroups < 40, "every run reported done before Ctrl-C is stored"
-    time.sleep(2)
+    end = time.monotonic() + 15
+    while any(alive(w) for w in workers) and time.monotonic() < end:
+        time.sleep(0.2)
     assert not [w for w in workers if alive(w)], "workers outlived the interrupted sweep"
+
+
+def test_a_sweep_started_from_a_background_job_still_gets_ctrl_c():
+    """The root cause of the Ctrl-C test failing under `make test &`: the child inherited an ignored SIGINT."""
+    probe = [PY, "-c", "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"]
+
+    def as_background_job() -> None:   # what a shell without job control does to `cmd &`
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    inherited = subprocess.run(probe, preexec_fn=as_background_job, capture_output=True, text=True, timeout=60)
+    reset = subprocess.run([PY, "-c", "import os, signal, subprocess, sys; signal.signal(signal.SIGINT, "
+                            "signal.SIG_IGN); sys.exit(subprocess.run(sys.argv[1:]).returncode)", *foreground(probe)],
+                           capture_output=True, text=True, timeout=60)
+    assert inherited.stdout.strip() == "False", "an ignored SIGINT is inherited: Python installs no handler"
+    assert reset.stdout.strip() == "True", reset.stderr
