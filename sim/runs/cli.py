@@ -86,21 +86,24 @@ def spec_from_args(args: argparse.Namespace):
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.runs.execute import execute
     from sim.runs.plan import stored_runs
-    from sim.runs.spec import plan_runs
+    from sim.runs.spec import MAX_RUNS, plan_runs
 
     if args.resume:
         given = [f"--{k.replace('_', '-')}" for k in _SPEC_FLAGS if getattr(args, k) not in (None, [])]
+        given += ["--yes"] if args.yes else []
         if given:
             raise UserError(f"--resume {args.resume} takes the sweep from its manifest.json; drop "
-                            f"{', '.join(given)} (only --backend, --workers, --scheduler, --chunk go with it).")
+                            f"{', '.join(given)} (only --backend, --workers, --scheduler, --security, --chunk, --quiet go with it).")
         out, runs, meta = Path(args.resume), stored_runs(args.resume), None
     else:
         if not args.out:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
-        out, runs, meta = Path(args.out), plan_runs(spec), {"sweep": spec.as_dict()}
-    summary = execute(runs, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
-                      progress=not args.quiet, meta=meta, chunk=args.chunk)
+        out, runs, meta = Path(args.out), plan_runs(spec, None if args.yes else MAX_RUNS), {"sweep": spec.as_dict()}
+    summary = execute(runs, out, **execution_options(args), meta=meta, chunk=args.chunk)
+    for q in summary["quarantined"]:
+        again = f"its {len(q['runs'])} run(s) ran again" if q["runs"] else "none of its runs needed to run again"
+        print(f"set aside {q['part']} in {out / q['moved_to']}: {q['problem']}; {again}.")
     if summary["done"] == 0 and summary["failed"] == 0 and summary["complete"]:
         print(f"{out} already holds all {summary['planned']} runs of this sweep; nothing to do.")
     else:
@@ -120,12 +123,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from sim.results.load import load
-    from sim.results.store import TABLES
+    from sim.results.store import TABLES, claim_folder
 
     if not args.csv:
         raise UserError("Say which format to export: --csv (the only one so far; the store itself is Parquet).")
     results = load(args.dir)
-    target = Path(args.to) if args.to else Path(args.dir) / "csv"
+    target = claim_folder(args.to, "export", flag="--to") if args.to is not None else Path(args.dir) / "csv"
     target.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
         df = getattr(results, table)
@@ -137,6 +140,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify a store without changing it: exit 0 if sound, 1 if a part is damaged, duplicated or stray."""
+    from sim.results.store import Store
+
+    store = Store(args.dir)
+    manifest = store.read_manifest()   # refuses what is not a store, or a manifest whose plan was edited
+    found = store.problems(manifest)
+    planned = {(n, p, s) for n, p, s, _ in manifest.get("runs", [])}
+    stored = store.done_keys(manifest)
+    print(f"{args.dir}: sweep store, status {manifest.get('status')}; {len(planned)} runs planned, {len(stored)} "
+          f"stored in {len(manifest['parts'])} parts, {len(manifest.get('failed', []))} failed; plan hash "
+          f"{'matches' if 'plan_hash' in manifest else 'not recorded'}; every part checked (SHA-256, bytes, runs).")
+    for problem in found:
+        print(f"problem: {problem.line()}")
+    if found:
+        print(f"fix: python run.py sweep --resume {args.dir}  (sets these parts aside in quarantine/ and runs exactly "
+              f"their runs again; nothing else changes)")
+        return 1
+    missing = len(planned - stored)
+    print("ok" + (f"; {missing} planned runs are not stored yet (python run.py sweep --resume {args.dir})"
+                  if missing else ""))
+    return 0
+
+
 def add_execution_args(p) -> None:
     """The flags that say where a command's runs execute (sweep, validate, calibrate, sensitivity)."""
     from sim.runs.backends import BACKENDS
@@ -145,9 +172,17 @@ def add_execution_args(p) -> None:
                    help="where runs execute: processes (default), serial or dask (implied by --scheduler)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes (default: all cores; an existing --scheduler has its own)")
-    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                                                       "(implies --backend dask)")
+    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 or, "
+                                                       "with --security, tls://10.0.0.5:8786 (implies --backend dask)")
+    p.add_argument("--security", metavar="FILE", help="Dask TLS settings (YAML, Dask's config layout) for a tls:// "
+                                                      "scheduler; see docs/sweeps.md")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def execution_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of ``sim.runs.execute.execute`` given by ``add_execution_args``' flags."""
+    return {"backend": args.backend, "workers": args.workers, "scheduler": args.scheduler,
+            "security": args.security, "progress": not args.quiet}
 
 
 def register(sub) -> None:
@@ -169,7 +204,8 @@ def register(sub) -> None:
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
     add_execution_args(p)
     p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "
-                                                          "also every 30 s)")
+                                                          "also every 10 s)")
+    p.add_argument("--yes", action="store_true", help="run a plan of more than 100,000 runs (refused otherwise)")
     p.set_defaults(func=cmd_sweep)
     p = sub.add_parser("export", help="export a results store as CSV for spreadsheets",
                        description="Write the national and provinces tables of a results store as CSV files.",
@@ -178,3 +214,11 @@ def register(sub) -> None:
     p.add_argument("--csv", action="store_true", help="export as CSV (national.csv, provinces.csv)")
     p.add_argument("--to", metavar="FOLDER", help="where to write (default DIR/csv)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("check", help="verify a results store without changing it",
+                       description="Check every part of a results store against the checksums, sizes and runs its "
+                                   "manifest recorded, and the plan against its hash. Exit 0: sound; 1: problems "
+                                   "(listed, with the fix); 2: not a usable store.",
+                       epilog="examples:\n  python run.py check results/s1\n",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", help="results store (the --out of run.py sweep)")
+    p.set_defaults(func=cmd_check)

@@ -8,6 +8,7 @@ gives the same points everywhere.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,11 @@ class Axis:
     @property
     def is_range(self) -> bool:
         return self.low is not None
+
+    @property
+    def size(self) -> int | None:
+        """How many values a factorial design takes from this axis (None: a range without n)."""
+        return self.n if self.is_range else len(self.values)
 
     def text(self) -> str:
         """The axis in the ``--set`` syntax."""
@@ -119,6 +125,13 @@ def latin_hypercube(samples: int, dims: int, seed: int) -> np.ndarray:
     from scipy.stats import qmc
 
     return qmc.LatinHypercube(d=dims, seed=np.random.default_rng(seed)).random(samples)
+
+
+def count_points(axes: tuple[Axis, ...], design: str = "factorial", samples: int | None = None) -> int:
+    """How many design points ``design_points`` would make, without making them."""
+    if not axes:
+        return 1
+    return math.prod(a.size or 0 for a in axes) if design == "factorial" else int(samples or 0)
 
 
 def design_points(axes: tuple[Axis, ...], design: str = "factorial", samples: int | None = None,

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.inputs.parameters import coerce
 from sim.inputs.scenario import Scenario, load_scenario
-from sim.results.store import Store, param_column
+from sim.results.store import Store, StoreError, param_column
 from sim.runs.design import SweepError
 from sim.runs.spec import Run
 
@@ -121,7 +121,16 @@ def _span(seeds: list[int]) -> str:
 
 def stored_runs(out: Path | str) -> list[Run]:
     """The planned runs recorded in a store's manifest (what ``run.py sweep --resume`` executes)."""
-    manifest = Store(out).read_manifest()
+    store = Store(out)
+    if not store.manifest_path.is_file() and (not store.root.exists() or store.root.is_dir() and store.bare()):
+        state = "does not exist" if not store.root.exists() else "has no manifest.json"
+        raise StoreError(f"--resume {out}: the folder {state}, so the sweep that was to write there was stopped "
+                         f"before it recorded its plan and stored no runs; there is nothing to resume. Run the "
+                         f"original `python run.py sweep ... --out {out}` command again: it starts the sweep.")
+    manifest = store.read_manifest()
+    if not all(isinstance(manifest.get(k), (dict, list)) for k in ("scenarios", "points", "runs")):
+        raise StoreError(f"'{store.manifest_path}' lists no planned runs (it needs 'scenarios', 'points' and "
+                         f"'runs'), so it cannot be resumed; it was not written by `run.py sweep`.")
     scenarios, points = manifest["scenarios"], manifest["points"]
     return [Run(scenarios[name]["ref"], seed, steps, dict(points[str(point)]), point)
             for name, point, seed, steps in manifest["runs"]]

@@ -23,9 +23,11 @@ from typing import Any
 
 from sim.inputs.parameters import coerce
 from sim.inputs.scenario import bundled_names, load_scenario
-from sim.runs.design import DESIGNS, Axis, SweepError, design_points, parse_axis
+from sim.runs.design import DESIGNS, Axis, SweepError, count_points, design_points, parse_axis
 
 _FILE_KEYS = ("scenarios", "seeds", "steps", "design", "samples", "design_seed", "axes")
+MAX_RUNS = 100_000         # a larger plan needs --yes (it is likely a typo: days of computing)
+HARD_MAX_RUNS = 1_000_000  # the manifest lists every run; beyond this, split the sweep
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ def parse_seeds(value: Any, where: str = "--seeds") -> tuple[int, ...]:
     if isinstance(value, int):
         if value < 1:
             raise SweepError(f"{where} is {value}; it must be at least 1 (seeds 1..N are run).")
+        if value > HARD_MAX_RUNS:
+            raise SweepError(f"{where} is {value:,}; a sweep runs at most {HARD_MAX_RUNS:,} runs (its manifest lists "
+                             f"every run), so give at most that many seeds and split larger studies into sweeps.")
         return tuple(range(1, value + 1))
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",")] if value.strip() else []
@@ -178,14 +183,33 @@ class SweepSpec:
                 "steps": self.steps, "design": self.design, "samples": self.samples,
                 "design_seed": self.design_seed, "axes": {a.name: a.text() for a in self.axes}}
 
+    def size(self) -> int:
+        """How many runs the spec plans (scenarios x design points x seeds), without planning them."""
+        return len(self.scenarios) * count_points(self.axes, self.design, self.samples) * len(self.seeds)
+
     def points(self) -> list[dict[str, Any]]:
         """The design points of the spec (see ``sim.runs.design.design_points``)."""
         return design_points(self.axes, self.design, self.samples, self.design_seed)
 
 
-def plan_runs(spec: SweepSpec) -> list[Run]:
-    """Every run of the spec: for each scenario, each design point, each seed."""
+def plan_runs(spec: SweepSpec, max_runs: int | None = MAX_RUNS) -> list[Run]:
+    """Every run of the spec: for each scenario, each design point, each seed.
+
+    The plan's size is computed first: more than ``max_runs`` runs (None: no limit, the CLI's --yes)
+    or more than ``HARD_MAX_RUNS`` is refused before anything is built.
+    """
     spec.check()
+    size = spec.size()
+    shape = (f"{len(spec.scenarios)} scenario(s) x {count_points(spec.axes, spec.design, spec.samples):,} design "
+             f"point(s) x {len(spec.seeds):,} seed(s)")
+    if size > HARD_MAX_RUNS:
+        raise SweepError(f"The sweep plans {size:,} runs ({shape}); a sweep runs at most {HARD_MAX_RUNS:,} (its "
+                         f"manifest lists every run). Use fewer values per axis, fewer seeds or --design lhs, or "
+                         f"split the study into several sweeps.")
+    if max_runs is not None and size > max_runs:
+        raise SweepError(f"The sweep plans {size:,} runs ({shape}), more than {max_runs:,}; at a few runs per "
+                         f"second per core that is days of computing, so check the axes and seeds, or add --yes to "
+                         f"run it anyway.")
     points = spec.points()
     runs = []
     for ref in spec.scenarios:
