@@ -112,7 +112,7 @@ def load_security(path: str | Path):
           comm:
             require-encryption: true
             tls:
-              ca-file: ca.pem               # relative paths are relative to this file
+              ca-file: /etc/dask/ca.pem     # absolute paths: Dask reads relative ones from the current folder
               client: {cert: client.pem, key: client-key.pem}
               scheduler: {cert: scheduler.pem, key: scheduler-key.pem}
               worker: {cert: worker.pem, key: worker-key.pem}
@@ -138,7 +138,7 @@ def load_security(path: str | Path):
     for key, value in files.items():
         if value is None:
             continue
-        file = (path.parent / str(value)).resolve()
+        file = Path(str(value)).expanduser().resolve()
         if not file.is_file():
             raise BackendError(f"{where}: the file '{value}' ({key}) does not exist (looked at {file}).")
         resolved[key] = str(file)

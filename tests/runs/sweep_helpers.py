@@ -73,13 +73,17 @@ def alive(pid: int) -> bool:
 class DaskCluster:
     """``dask scheduler`` and ``dask worker`` processes on 127.0.0.1, stopped by PID."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, tls_config: Path | None = None):
+        """``tls_config``: a Dask configuration file with TLS certificates (DASK_CONFIG for both); then tls://."""
         self.port = free_port()
-        self.address = f"tcp://127.0.0.1:{self.port}"
+        protocol = "tls" if tls_config else "tcp"
+        self.address = f"{protocol}://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(REPO)}   # stands in for installing the project on each node
+        if tls_config:
+            env["DASK_CONFIG"] = str(tls_config)
         dask_cli = str(Path(PY).parent / "dask")
         self.scheduler = subprocess.Popen(
-            [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+            [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--protocol", protocol,
              "--dashboard-address", "127.0.0.1:0"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.workers = [subprocess.Popen(
             [dask_cli, "worker", self.address, "--nthreads", "1", "--host", "127.0.0.1", "--no-nanny",
@@ -87,7 +91,10 @@ class DaskCluster:
             for _ in range(workers)]
         from distributed import Client
 
-        with Client(self.address, timeout=60) as client:
+        from sim.runs.backends import load_security
+
+        security = load_security(tls_config) if tls_config else None
+        with Client(self.address, timeout=60, security=security) as client:
             client.wait_for_workers(workers, timeout=120)
 
     def stop(self) -> None:
