@@ -235,8 +235,12 @@ class Store:
         backend could not start), so a refused sweep leaves nothing behind.
         """
         created = not self.root.exists()
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"Cannot write into '{self.root}' ({type(exc).__name__}: {exc.strerror}); give a "
+                             f"folder you can write to.") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

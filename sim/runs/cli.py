@@ -17,6 +17,7 @@ EXAMPLES_SWEEP = """examples:
   python run.py sweep --set amnesty=0:1 --set ejk_share=0.2:0.9 --design lhs --samples 50 --out results/lhs
   python run.py sweep --sweep my_sweep.toml --backend dask --out results/s4
   python run.py sweep --sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out results/s5
+  python run.py sweep --sweep my_sweep.toml --scheduler tls://10.0.0.5:8786 --security dask-tls.yaml --out results/s6
   python run.py sweep --resume results/s1          # run only what is missing (after a kill or failures)
 
 axes (--set NAME=VALUES, repeatable; every parameter of `python run.py params` except steps):
@@ -38,12 +39,16 @@ sweep file (--sweep FILE, TOML; flags given as well override its keys, --set rep
 
 store (--out DIR): DIR/national/ and DIR/provinces/ are Parquet datasets (pandas.read_parquet(DIR/"national")),
 with columns scenario, point, seed, one per varied parameter, then the outputs; DIR/manifest.json has
-versions, git revision, the sweep, resolved parameters, planned runs, seeds and failed runs. Parts are
-written as runs finish; a killed sweep keeps every stored run; rerunning the same command resumes it.
+versions, git revision, the sweep, resolved parameters, planned runs and their hash, every part with its
+checksums, and failed runs. Parts are written as runs finish (at least every 10 s); a killed sweep keeps
+every stored run; rerunning the same command resumes it, setting damaged parts aside in DIR/quarantine/
+and running their runs again. `python run.py check DIR` verifies a store without changing it.
+A plan of more than 100,000 runs needs --yes.
 
 backends: processes (default, --workers defaults to all cores), serial, dask (a LocalCluster on
 127.0.0.1, or an existing cluster: --scheduler tcp://HOST:PORT or DASK_SCHEDULER_ADDRESS with --backend dask;
-the project must be installed on the scheduler and every worker). See docs/sweeps.md.
+the project must be installed on the scheduler and every worker). A tcp:// scheduler lets anyone who can
+reach its port run code on the workers: across machines use tls:// with --security (docs/sweeps.md).
 """
 
 EXAMPLES_EXPORT = """examples:

@@ -84,3 +84,9 @@ def test_resume_of_a_folder_that_is_not_a_store_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "not a results store" in err and "not empty and is not a results store" in err
     assert (tmp_path / "x" / "mine.txt").read_text() == "keep" and len(list((tmp_path / "x").iterdir())) == 1
+
+
+def test_an_output_folder_that_cannot_be_made_exits_2(capsys):
+    assert run.main(["sweep", "--seeds", "1", "--steps", "1", "--backend", "serial", "--out", "/proc/no/store"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Cannot write into '/proc/no/store'") and err.count("\n") == 1, err
