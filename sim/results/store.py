@@ -216,6 +216,13 @@ class Store:
         claim_folder(self.root, KIND)
         return self.read_manifest() if self.manifest_path.exists() else None
 
+    def lock_note(self) -> str:
+        """What the lock file of a folder created by a sweep says made it ("" if nothing)."""
+        try:
+            return (self.root / ".lock").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+
     def bare(self) -> bool:
         """Empty, or only the empty skeleton of a sweep stopped before it wrote its manifest."""
         for entry in self.root.iterdir():
@@ -228,9 +235,11 @@ class Store:
     # ---- writing -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, note: str = "") -> Iterator[None]:
         """Hold the store's lock (one writer at a time) and number new parts after every existing file.
 
+        ``note`` (the command that makes the store) is written into the lock file of a folder this call
+        creates, so that a folder left without a manifest by a killed writer can say what made it.
         A folder this call created is removed again if no manifest was written into it (e.g. the
         backend could not start), so a refused sweep leaves nothing behind.
         """
@@ -247,6 +256,8 @@ class Store:
             except BlockingIOError:
                 raise StoreError(f"Another sweep is writing to '{self.root}' right now; wait for it to "
                                  f"finish or stop it, then resume. Nothing was changed.") from None
+            if created and note:
+                os.write(fd, note.encode())
             for table in TABLES:
                 (self.root / table).mkdir(exist_ok=True)
             numbers = [0] + [int(m.group(1)) for table in TABLES for p in (self.root / table).iterdir()

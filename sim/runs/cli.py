@@ -104,7 +104,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if not args.out:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
-        out, runs, meta = Path(args.out), plan_runs(spec, None if args.yes else MAX_RUNS), {"sweep": spec.as_dict()}
+        out, runs, meta = Path(args.out), plan_runs(spec, None if args.yes else MAX_RUNS), {"sweep": spec.as_dict(), "command": spec.command(args.out)}
     summary = execute(runs, out, **execution_options(args), meta=meta, chunk=args.chunk)
     for q in summary["quarantined"]:
         again = f"its {len(q['runs'])} run(s) ran again" if q["runs"] else "none of its runs needed to run again"

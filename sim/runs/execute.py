@@ -44,7 +44,8 @@ def execute(runs: list[Run], out: Path, backend: str | None = "processes", worke
             None means "dask" if ``scheduler`` is given, else "processes" (the command-line default).
         progress: tqdm bar on a terminal, plain lines otherwise, nothing if False.
         meta: extra JSON-able information stored in the manifest as ``meta`` on creation
-            (e.g. the sweep file or a sensitivity design).
+            (e.g. the sweep file or a sensitivity design); its "command", if any, is also noted in a
+            new folder's lock file, so that a sweep killed before its manifest can say what it was.
         chunk: write a part every ``chunk`` finished runs (default 50; also every 10 s).
         security: a Dask TLS settings file for a ``tls://`` scheduler (``sim.runs.backends.load_security``).
 
@@ -76,7 +77,7 @@ def execute(runs: list[Run], out: Path, backend: str | None = "processes", worke
             and not store.problems(old):
         return {**summary, "skipped": len(plan.keys), "complete": True, "seconds": time.monotonic() - started}
     with contextlib.ExitStack() as stack:
-        stack.enter_context(store.writing())
+        stack.enter_context(store.writing(note=str((meta or {}).get("command", ""))))
         old = _same_sweep(store, plan)   # again under the lock: another sweep may have stored runs since
         found = store.problems(old) if old is not None else []
         todo = _todo(plan, store, old, found)

@@ -124,9 +124,11 @@ def stored_runs(out: Path | str) -> list[Run]:
     store = Store(out)
     if not store.manifest_path.is_file() and (not store.root.exists() or store.root.is_dir() and store.bare()):
         state = "does not exist" if not store.root.exists() else "has no manifest.json"
+        made = store.lock_note() if store.root.exists() else ""
+        what = f"`{made}`" if made else f"`python run.py sweep ... --out {out}`"
         raise StoreError(f"--resume {out}: the folder {state}, so the sweep that was to write there was stopped "
                          f"before it recorded its plan and stored no runs; there is nothing to resume. Run the "
-                         f"original `python run.py sweep ... --out {out}` command again: it starts the sweep.")
+                         f"original command again, {what}: it starts the sweep.")
     manifest = store.read_manifest()
     if not all(isinstance(manifest.get(k), (dict, list)) for k in ("scenarios", "points", "runs")):
         raise StoreError(f"'{store.manifest_path}' lists no planned runs (it needs 'scenarios', 'points' and "

@@ -16,6 +16,7 @@ and worker count. The same seed list is used for every scenario and design point
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -182,6 +183,18 @@ class SweepSpec:
         return {"file": self.source, "scenarios": list(self.scenarios), "seeds": list(self.seeds),
                 "steps": self.steps, "design": self.design, "samples": self.samples,
                 "design_seed": self.design_seed, "axes": {a.name: a.text() for a in self.axes}}
+
+    def command(self, out: Path | str) -> str:
+        """A ``run.py sweep`` command line that plans exactly these runs into ``out``."""
+        seeds = self.seeds
+        argv = ["python", "run.py", "sweep", "--scenarios", ",".join(self.scenarios)]
+        argv += ["--seeds", str(len(seeds))] if seeds == tuple(range(1, len(seeds) + 1)) else \
+            ["--seed-list", ",".join(map(str, seeds))]
+        argv += ["--steps", str(self.steps)] if self.steps else []
+        argv += [x for a in self.axes for x in ("--set", f"{a.name}={a.text()}")]
+        if self.design != "factorial":
+            argv += ["--design", self.design, "--samples", str(self.samples), "--design-seed", str(self.design_seed)]
+        return shlex.join([*argv, "--out", str(out)])
 
     def size(self) -> int:
         """How many runs the spec plans (scenarios x design points x seeds), without planning them."""

@@ -139,7 +139,7 @@ def test_resume_of_a_folder_that_never_got_a_manifest_says_to_rerun_the_command(
         (root / ".lock").touch()
     assert run.main(["sweep", "--resume", str(root)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "stored no runs" in err and f"--out {root}` command again" in err, err
+    assert err.count("\n") == 1 and "stored no runs" in err and f"--out {root}`: it starts the sweep" in err, err
     assert sorted(p.name for p in root.rglob("*")) == ([] if setup == "never made" else
                                                        [".lock", "national", "provinces"])
 
@@ -154,3 +154,35 @@ def test_a_sweep_that_cannot_start_its_backend_leaves_no_folder(tmp_path, capsys
                          "--out", str(tmp_path / "new")])
     assert code == 2 and "Cannot reach the Dask scheduler" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_a_sweep_killed_before_its_manifest_says_which_command_to_run_again(tmp_path, capsys):
+    """The lock file of a folder a sweep creates holds the command; a kill before the manifest keeps it."""
+    import multiprocessing
+    import os
+    import shlex
+
+    from sim.runs import execute as execute_module
+
+    root = tmp_path / "s"
+    argv = ["sweep", "--scenarios", "baseline", "--seed-list", "2,5", "--steps", "2", "--set", "amnesty=0.2,0.8",
+            "--backend", "serial", "--out", str(root)]
+
+    def killed_while_starting(*args, **kwargs):   # like `kill -9` while the backend starts
+        os._exit(9)
+
+    def child() -> None:
+        execute_module.backends.open_backend = killed_while_starting
+        run.main(argv)
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 9 and not (root / "manifest.json").exists() and (root / ".lock").exists()
+    assert run.main(["sweep", "--resume", str(root)]) == 2
+    err = capsys.readouterr().err
+    command = (f"python run.py sweep --scenarios baseline --seed-list 2,5 --steps 2 --set amnesty=0.2,0.8 "
+               f"--out {root}")
+    assert f"`{command}`" in err and err.count("\n") == 1, err
+    assert run.main([*shlex.split(command)[2:], "--backend", "serial", "--quiet"]) == 0   # and it works
+    assert load(root).national.groupby(["point", "seed"]).ngroups == 4
