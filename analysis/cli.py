@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.errors import UserError
 from sim.inputs.checks import check_out_path, check_positive
+from sim.results.store import claim_folder
 from sim.runs.cli import add_execution_args
 
 EXAMPLES_REPORT = """examples:
@@ -63,7 +64,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.resamples < 1000:
         raise UserError(f"--resamples is {args.resamples}; use at least 1000 for a stable 95% interval.")
     if args.out is not None or Path(args.results).is_dir():
-        check_out_path(args.out if args.out is not None else Path(args.results) / "report", "--out")
+        claim_folder(check_out_path(args.out if args.out is not None else Path(args.results) / "report", "--out"),
+                     "report")
     page = build(Path(args.results), Path(args.out) if args.out else None, baseline=args.baseline,
                  weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k)
     print(f"report: {page}")
@@ -80,7 +82,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         raise UserError(f"--seeds is {args.seeds}; it must be at least 1 (seeds 1..k run at every design point).")
     check_positive(args.steps, "--steps")
-    check_out_path(args.out, "--out")
+    claim_folder(check_out_path(args.out, "--out"), "sensitivity")
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
     if args.function:
         if args.outcome:
@@ -104,7 +106,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                 raise UserError(f"--outcome: {exc}.") from None
         factors = sa.model_factors(names, args.range == "full")
         evaluate = sa.ModelEvaluator(Path(args.out), outcomes, args.scenario, args.steps, args.backend,
-                                     args.workers, args.scheduler, progress=not args.quiet)
+                                     args.workers, args.scheduler, args.security, progress=not args.quiet)
     settings = sa.Settings(args.method, factors, list(range(1, args.seeds + 1)), args.trajectories, args.samples,
                            args.top, args.design_seed)
     out = Path(args.out)

@@ -143,6 +143,7 @@ class ModelEvaluator:
     backend: str = "processes"
     workers: int | None = None
     scheduler: str | None = None
+    security: str | None = None
     progress: bool = True
 
     def __call__(self, points: list[dict[str, Any]], seeds: list[int], label: str) -> pd.DataFrame:
@@ -153,7 +154,7 @@ class ModelEvaluator:
         steps = self.steps if self.steps is not None else int(load_scenario(self.scenario).params["steps"])
         runs = [Run(self.scenario, seed, steps, values, point) for point, values in enumerate(points) for seed in seeds]
         where = self.out / label
-        summary = execute(runs, where, backend=self.backend, workers=self.workers, scheduler=self.scheduler,
+        summary = execute(runs, where, backend=self.backend, workers=self.workers, scheduler=self.scheduler, security=self.security,
                           progress=self.progress, meta={"sensitivity": label, "outcomes": self.outcomes})
         if summary["failed"]:
             raise SensitivityError(f"{summary['failed']} of {summary['planned']} runs failed (see {where}/manifest.json);"

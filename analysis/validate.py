@@ -124,6 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.inputs.checks import check_out_path
     from sim.inputs.parameters import coerce, parse_sets
     from sim.errors import UserError
+    from sim.runs.cli import execution_options
     from sim.runs.sweep import Run, execute
 
     from sim.results.load import load
@@ -135,8 +136,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     overrides = {k: coerce(k, v, "--set") for k, v in parse_sets(args.set).items()}
     out = check_out_path(args.out, "--out")
     runs = [Run(args.scenario, seed, args.steps, overrides, 0) for seed in range(1, args.seeds + 1)]
-    summary = execute(runs, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
-                      progress=not args.quiet, meta={"command": "validate", "set": overrides})
+    summary = execute(runs, out, **execution_options(args), meta={"command": "validate", "set": overrides})
     res = load(out)
     card = scorecard(res.national, res.provinces)
     n_runs = res.national.groupby(["scenario", "point", "seed"]).ngroups

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import textwrap
@@ -15,42 +14,17 @@ from sim.inputs.parameters import PARAMS, parse_sets
 from sim.inputs.scenario import SCENARIO_DIR, bundled_names, load_scenario
 
 
-def check_run_folder(value: str, force: bool) -> Path:
-    """Refuse an ``--out`` where ``run`` would lose or mix up something, before the run starts.
-
-    Another command's folder (a sweep store, a report) is never written into; a non-empty folder,
-    including a previous run's, only with ``--force``. (A local check of ``run``: the store's own
-    check of folder kinds is meant to replace it.)
-    """
-    out = check_out_path(value, "--out")
-    if not out.is_dir() or not any(out.iterdir()):
-        return out
-    kind = None
-    if (out / "manifest.json").is_file():
-        try:
-            kind = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("kind")
-        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-            kind = "unreadable"
-    if kind not in (None, "run") or (out / "national").is_dir():
-        raise UserError(f"--out '{out}' holds the output of another command (manifest kind {kind!r}); `run` "
-                        f"never writes into it, with or without --force. Give a new folder.")
-    if not force:
-        held = "the files of an earlier `run.py run`" if kind == "run" else "other files"
-        raise UserError(f"--out '{out}' is not empty: it holds {held}. Give a new or empty folder, or add "
-                        f"--force to write this run's files into it (replacing an earlier run's).")
-    return out
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.results.manifest import git_revision, now, versions
     from sim.results.run_folder import write_run
+    from sim.results.store import claim_folder
     from sim.runs.runner import run_one
     from sim.views.quicklook import quick_chart
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     if args.steps is not None:
         scenario = scenario.with_overrides({"steps": args.steps}, "--steps")
-    out = check_run_folder(args.out, args.force)
+    out = claim_folder(check_out_path(args.out, "--out"), "run", force=args.force)
     if note := scenario.horizon_warning():
         print(f"warning: {note}", file=sys.stderr)
     started = now()

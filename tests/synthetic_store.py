@@ -6,13 +6,13 @@ ISIS-K members at the horizon are ``1000 + shared * u[seed] + effect[scenario] +
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.inputs.geography import load_geography
+from sim.results.store import Store
 from sim.outputs import NATIONAL_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS, PROVINCE_METRICS
 
 START = pd.Timestamp("2021-08-15")
@@ -63,16 +63,18 @@ def province_table(national: pd.DataFrame, rng_seed: int = 1) -> pd.DataFrame:
 
 def write_store(path: Path, national: pd.DataFrame, provinces: pd.DataFrame | None = None,
                 manifest: dict | None = None) -> Path:
-    """Write the tables as one part and a sweep manifest; ``national.empty`` writes no part at all."""
+    """Write the tables as one part and a sweep manifest (through ``sim.results.store.Store``, so the part
+    has its checksums); ``national.empty`` writes no part at all."""
     path = Path(path)
-    for table in ("national", "provinces"):
-        (path / table).mkdir(parents=True, exist_ok=True)
-    if not national.empty:
-        provinces = province_table(national) if provinces is None else provinces
-        provinces.to_parquet(path / "provinces" / "part-000001.parquet", index=False)
-        national.to_parquet(path / "national" / "part-000001.parquet", index=False)
-    base = {"kind": "sweep", "format": 1, "status": "complete", "created": "2026-01-01T00:00:00+00:00",
+    base = {"kind": "sweep", "format": 2, "status": "complete", "created": "2026-01-01T00:00:00+00:00",
             "versions": {"python": "3.11", "mesa": "3.3.1"}, "git": {"commit": "abc123synthetic", "dirty": False},
-            "seeds": sorted(int(s) for s in national["seed"].unique()) if len(national) else []}
-    (path / "manifest.json").write_text(json.dumps({**base, **(manifest or {})}, default=str))
+            "seeds": sorted(int(s) for s in national["seed"].unique()) if len(national) else [], "parts": {}}
+    data = {**base, **(manifest or {})}
+    store = Store(path)
+    with store.writing():
+        if national.empty:
+            store.write_manifest(data)
+        else:
+            provinces = province_table(national) if provinces is None else provinces
+            store.write_part({"national": national, "provinces": provinces}, data)
     return path

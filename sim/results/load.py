@@ -4,7 +4,7 @@
     res = load("results/default")
     res.national      # one row per run x step: scenario, point, seed, varied parameters, outputs
     res.provinces     # one row per run x step x province
-    res.manifest      # provenance, scenarios with resolved parameters, planned runs, failures
+    res.manifest      # provenance, scenarios with resolved parameters, planned runs, parts, failures
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from sim.errors import UserError
-from sim.results.store import Store
+from sim.results.store import Store, StoreError
 
 ORDER = {"national": ["scenario", "point", "seed", "step"],
          "provinces": ["scenario", "point", "seed", "step", "province"]}
@@ -32,14 +31,17 @@ class Results(NamedTuple):
 def load(path: Path | str) -> Results:
     """Read a results store made by ``run.py sweep`` (or ``sim.runs.sweep.execute``), rows sorted by run and step.
 
-    Raises UserError with a clear message for a missing folder, a folder that is not a store, or a
-    store without finished runs. Only whole parts are read (temporary files of a killed sweep are not).
+    Only the parts the manifest lists are read, each after its checksum, size, row count and runs are
+    checked, and both tables from the same parts: every run returned is complete in both tables.
+    Raises StoreError (a UserError) with a clear message for a missing folder, a folder that is not a
+    store, a manifest whose plan was edited, a damaged part or a run stored in two parts (named), or a store
+    without finished runs.
     """
     store = Store(path)
-    manifest = store.read_manifest()
-    if not store.parts():
-        raise UserError(f"Results store '{path}' holds no finished runs yet (status: "
-                        f"{manifest.get('status')}); run or resume it with `python run.py sweep --resume {path}`.")
-    tables = {name: store.read(name).sort_values(cols, kind="stable").reset_index(drop=True)
-              for name, cols in ORDER.items()}
+    tables, manifest = store.read_tables({name: None for name in ORDER})
+    if not manifest["parts"]:
+        raise StoreError(f"Results store '{path}' holds no finished runs yet (status: "
+                         f"{manifest.get('status')}); run or resume it with `python run.py sweep --resume {path}`.")
+    for name, cols in ORDER.items():
+        tables[name] = tables[name].sort_values(cols, kind="stable").reset_index(drop=True)
     return Results(tables["national"], tables["provinces"], manifest)

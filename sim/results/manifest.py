@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -14,6 +15,7 @@ from typing import Any
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "dask", "distributed", "SALib")
 REPO = Path(__file__).resolve().parents[2]
+PLAN_FIELDS = ("scenarios", "points", "varied", "seeds", "run_fields", "runs")
 
 
 def versions() -> dict[str, str]:
@@ -60,3 +62,19 @@ def write_json_atomic(path: Path, data: dict) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def plan_hash(manifest: dict) -> str:
+    """SHA-256 of a sweep's plan (resolved scenarios, design points, varied columns, seeds, runs) as canonical JSON."""
+    plan = {k: manifest.get(k) for k in PLAN_FIELDS}
+    return hashlib.sha256(json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def check_plan_hash(manifest: dict) -> str | None:
+    """Why a manifest's plan does not match the hash written when it was planned; None if it does (or it has no plan)."""
+    if "plan_hash" not in manifest and "runs" not in manifest:
+        return None
+    if manifest.get("plan_hash") != plan_hash(manifest):
+        return ("its planned scenarios, design points, seeds or runs no longer match the plan_hash written when the "
+                "sweep was planned")
+    return None

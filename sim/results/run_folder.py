@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.results.manifest import write_json_atomic
+from sim.results.store import claim_folder
 
 
 def write_run(result, out: Path, manifest: dict) -> list[Path]:
-    """Write the tables (Parquet and CSV) and the manifest into ``out``; returns the paths written."""
+    """Write the tables (Parquet and CSV) and the manifest into ``out``; returns the paths written.
 
-    out = Path(out)
+    Never into a folder holding another kind of output (a sweep's store, a report): StoreError, nothing
+    written. Whether a non-empty folder may be overwritten (``--force``) is the caller's check,
+    ``claim_folder(out, "run", force)`` before the run.
+    """
+    out = claim_folder(out, "run", force=True)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in (("national", result.national), ("provinces", result.provinces), ("events", result.events)):

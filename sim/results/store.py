@@ -2,40 +2,45 @@
 
 Layout of a store folder ``DIR``::
 
-    DIR/manifest.json            provenance, planned runs, failures, status (sim.runs.sweep writes it)
+    DIR/manifest.json            provenance, the plan and its hash, the parts, failures, status
     DIR/national/part-000001.parquet ...    one row per run x step
     DIR/provinces/part-000001.parquet ...   one row per run x step x province
+    DIR/quarantine/...           damaged or stray parts set aside by a resume (never read)
 
-``pandas.read_parquet(DIR / "national")`` reads a whole table. A part holds the runs that finished
-between two flushes. It is written under a temporary name starting with ``.`` (which Parquet readers
-skip), fsync'd, then renamed, so a killed sweep leaves every part either whole or absent. Both tables
-of a part share its name; the provinces part is renamed first, so a part counts as stored only when
-its national file exists, and a lone provinces file (killed between the two renames) is ignored by
-readers and removed on resume.
+A part holds the runs that finished between two flushes. Its two files are written under temporary
+names starting with ``.`` (which Parquet readers skip), fsync'd and renamed; then the manifest, with
+the part's record (its runs, and per table a SHA-256, byte count and row count), replaces the old one
+atomically. A part is stored when, and only when, the manifest lists it: readers read exactly the
+listed parts after checking them, so a reader never sees half a part, a damaged part is refused by
+name, and a killed writer's unlisted files are ignored and set aside by the next resume.
+One writer at a time holds ``DIR/.lock``; it reads the manifest again under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
-import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from sim.errors import UserError
-from sim.results.manifest import write_json_atomic
 from sim.outputs import NATIONAL_COLUMNS, PROVINCE_COLUMNS
+from sim.results import integrity
+from sim.results.integrity import PART, TABLES, Key, Problem
+from sim.results.manifest import check_plan_hash, write_json_atomic
 
-TABLES = ("national", "provinces")
 MANIFEST = "manifest.json"
 KIND = "sweep"
+FORMAT = 2
 RUN_KEY = ("scenario", "point", "seed")
-_PART = re.compile(r"^part-(\d+)\.parquet$")
+KINDS = ("sweep", "run", "report", "sensitivity", "export")
 _RESERVED = set(NATIONAL_COLUMNS) | set(PROVINCE_COLUMNS) | set(RUN_KEY)
 
 
@@ -48,12 +53,70 @@ def param_column(name: str) -> str:
     return f"param_{name}" if name in _RESERVED else name
 
 
+def folder_kind(path: Path) -> str | None:
+    """The ``kind`` in ``path/manifest.json`` ("sweep", "run", "report", ...), None if there is no manifest.
+
+    Raises StoreError if the manifest cannot be read: a folder whose manifest is unreadable is not
+    written into by anyone.
+    """
+    data = _manifest_data(Path(path))
+    if data is None:
+        return None
+    return str(data.get("kind")) if isinstance(data, dict) else "unknown"
+
+
+def _manifest_data(folder: Path) -> object:
+    """The parsed ``folder/manifest.json``, None if absent; StoreError if it is not JSON."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"'{manifest}' cannot be read as JSON ({exc}); refusing to use or overwrite that "
+                         f"folder. Give another folder.") from None
+
+
+def claim_folder(path: str | os.PathLike, kind: str, force: bool = False, flag: str = "--out") -> Path:
+    """Check, before anything is written, that a command writing output of ``kind`` may use folder ``path``.
+
+    Refused with StoreError (nothing is written): an empty path; a path that is a file; a folder whose
+    ``manifest.json`` has another kind (a sweep store is never overwritten by a run or a report, even
+    with ``force``); a manifest that cannot be read. For kind "run" also a non-empty folder unless
+    ``force`` (a run replaces its files). Kind "sweep" also refuses a non-empty folder that is not a
+    store. Returns the folder as a Path. ``flag`` names the option in messages.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if not str(path).strip():
+        raise StoreError(f"{flag} is empty; give the folder to write into (an empty value would mean the "
+                         f"current folder).")
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{flag} '{folder}' is a file; give a folder (new or empty).")
+    if not folder.exists():
+        return folder
+    found = folder_kind(folder)
+    if found is not None and found != kind:
+        what = {"sweep": "a sweep's results store", "run": "the output of `run.py run`",
+                "report": "a report", "sensitivity": "a sensitivity study"}.get(found, f"output of kind '{found}'")
+        raise StoreError(f"{flag} '{folder}' holds {what} (manifest.json kind '{found}'); writing {kind} output "
+                         f"there would overwrite or mix with it, so nothing was written. Give another folder.")
+    if kind == "run" and not force and any(folder.iterdir()):
+        raise StoreError(f"{flag} '{folder}' is not empty; `run` replaces the tables and manifest in it. Give a new "
+                         f"or empty folder, or add --force to overwrite that run's files.")
+    if kind == "sweep" and found is None and not Store(folder).bare():
+        raise StoreError(f"Output folder '{folder}' is not empty and is not a results store (no {MANIFEST}); "
+                         f"refusing to write into it. Give a new or empty folder.")
+    return folder
+
+
 class Store:
-    """One store folder: reading parts and the manifest, and writing them safely."""
+    """One store folder: reading its checked parts and manifest, and writing them safely."""
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
-        self._next = 0
+        self._next = 1
 
     @property
     def manifest_path(self) -> Path:
@@ -62,7 +125,7 @@ class Store:
     # ---- reading -------------------------------------------------------------------------------
 
     def read_manifest(self) -> dict:
-        """The manifest; StoreError if the folder is missing or is not a sweep store."""
+        """The manifest; StoreError if the folder is missing, is not a sweep store, or its plan was edited."""
         if not self.root.exists():
             raise StoreError(f"Results folder '{self.root}' does not exist. Make one with "
                              f"`python run.py sweep --out {self.root}` (see `python run.py sweep --help`).")
@@ -70,57 +133,98 @@ class Store:
             raise StoreError(f"'{self.root}' is a file, not a results folder made by `python run.py sweep`.")
         if not self.manifest_path.is_file():
             raise StoreError(f"'{self.root}' is not a results store: it has no {MANIFEST}. A store is the "
-                             f"folder given to `python run.py sweep --out`.")
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StoreError(f"'{self.manifest_path}' cannot be read as JSON ({exc}); "
-                             f"this folder is not a usable results store.") from None
-        if not isinstance(data, dict) or data.get("kind") != KIND:
-            kind = data.get("kind") if isinstance(data, dict) else None
+                             f"folder given to `python run.py sweep --out`; a sweep stopped before it wrote its "
+                             f"manifest stored no runs, so run its original command again.")
+        data = _manifest_data(self.root)
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if kind != KIND:
             hint = " It is the output of `run.py run` (one run); read its national.parquet directly." \
                 if kind == "run" else ""
             raise StoreError(f"'{self.root}' is not a sweep results store: {MANIFEST} has kind "
                              f"{kind!r}, expected '{KIND}'.{hint}")
+        if data.get("format") != FORMAT or not isinstance(data.get("parts"), dict):
+            raise StoreError(f"'{self.root}' was written by an older version (store format {data.get('format')}, "
+                             f"without part checksums), so it cannot be checked. Its tables still read with "
+                             f"pandas.read_parquet('{self.root}/national'); rerun the sweep into a new folder to "
+                             f"use it here.")
+        problem = check_plan_hash(data)
+        if problem:
+            raise StoreError(f"'{self.manifest_path}' was changed after the sweep was planned: {problem}. Resuming "
+                             f"would mix parameter values under one design point, so it is refused; put the "
+                             f"original manifest back, or run the sweep into a new folder.")
         return data
 
-    def parts(self) -> list[str]:
-        """Names of the parts stored whole (national file present), in write order."""
-        national = self.root / "national"
-        if not national.is_dir():
-            return []
-        return sorted(p.name for p in national.iterdir() if _PART.match(p.name))
+    def problems(self, manifest: dict) -> list[Problem]:
+        """Damaged, duplicated and stray parts (reads every listed file; changes nothing)."""
+        return integrity.problems(self.root, manifest["parts"])
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """All stored rows of ``table`` (``national`` or ``provinces``); empty frame if none."""
-        paths = [str(self.root / table / name) for name in self.parts() if (self.root / table / name).is_file()]
-        if not paths:
-            return pd.DataFrame(columns=columns)
-        return pads.dataset(paths, format="parquet").to_table(columns=columns).to_pandas()
+        """The rows of ``table`` in every part the manifest lists, after checking each part (see ``read_tables``)."""
+        return self.read_tables({table: columns})[0][table]
 
-    def done_keys(self) -> set[tuple[str, int, int]]:
-        """Keys (scenario, point, seed) of the runs already stored."""
-        df = self.read("national", list(RUN_KEY)).drop_duplicates()
-        return {(str(s), int(p), int(d)) for s, p, d in df.itertuples(index=False)}
+    def read_tables(self, columns: dict[str, list[str] | None]) -> tuple[dict[str, pd.DataFrame], dict]:
+        """Tables (name -> columns, None for all) of the parts one manifest lists, and that manifest.
+
+        Every listed part is checked first; StoreError names the first damaged or duplicated one. Both
+        tables come from the same parts, so every run read is complete in each. If a resume sets a
+        part aside while this reads, it reads again from the new manifest.
+        """
+        manifest = self.read_manifest()
+        for _ in range(3):
+            bad = [p for p in self.problems(manifest) if p.kind != "stray"]
+            if not bad:
+                try:
+                    return {t: self._read_parts(t, cols, manifest) for t, cols in columns.items()}, manifest
+                except FileNotFoundError:
+                    pass
+            again = self.read_manifest()
+            if again["parts"] == manifest["parts"] and bad:
+                raise StoreError(f"Results store '{self.root}' is damaged: {bad[0].line()}"
+                                 f"{f' (and {len(bad) - 1} more part(s))' if len(bad) > 1 else ''}. Nothing was "
+                                 f"read. `python run.py sweep --resume {self.root}` sets damaged parts aside in "
+                                 f"quarantine/ and runs their runs again; `python run.py check {self.root}` lists "
+                                 f"every problem.")
+            manifest = again
+        raise StoreError(f"'{self.root}' kept changing while it was read; try again when its sweep is done.")
+
+    def _read_parts(self, table: str, columns: list[str] | None, manifest: dict) -> pd.DataFrame:
+        frames = []
+        for name, record in sorted(manifest["parts"].items()):
+            df = pq.read_table(self.root / table / name, columns=columns).to_pandas()
+            keys = set(integrity.keys_of(record))
+            stored = {(str(s), int(p), int(d)) for s, p, d in df[list(RUN_KEY)].drop_duplicates().itertuples(
+                index=False)} if set(RUN_KEY) <= set(df.columns) else keys
+            if len(df) != record[table]["rows"] or stored != keys:
+                raise StoreError(f"Results store '{self.root}' is damaged: {table}/{name} holds {len(df)} rows of "
+                                 f"{len(stored)} runs, but manifest.json lists {record[table]['rows']} rows of "
+                                 f"{len(keys)} runs for it. Nothing was read; `python run.py check {self.root}`.")
+            frames.append(df)
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)
+
+    def done_keys(self, manifest: dict) -> set[Key]:
+        """Keys (scenario, point, seed) of the runs the manifest lists as stored."""
+        return {k for record in manifest["parts"].values() for k in integrity.keys_of(record)}
 
     def existing(self) -> dict | None:
         """Manifest of the store at ``root`` if there is one; None for a new or empty folder.
 
-        Raises StoreError for a file, or a folder that holds something other than a store.
+        Raises StoreError for a file, a folder holding something other than a sweep store, or a
+        manifest that fails its checks (``read_manifest``).
         """
-        if not self.root.exists():
-            return None
-        if not self.root.is_dir():
-            raise StoreError(f"Output '{self.root}' is a file; give a folder (new, empty, or a store of this sweep).")
-        if not self.manifest_path.exists() and self._bare():
-            return None
-        if not self.manifest_path.exists():
-            raise StoreError(f"Output folder '{self.root}' is not empty and is not a results store "
-                             f"(no {MANIFEST}); refusing to write into it. Give a new or empty folder.")
-        return self.read_manifest()
+        claim_folder(self.root, KIND)
+        return self.read_manifest() if self.manifest_path.exists() else None
 
-    def _bare(self) -> bool:
-        """Empty, or only the empty skeleton of a sweep killed before it wrote its manifest."""
+    def lock_note(self) -> str:
+        """What the lock file of a folder created by a sweep says made it ("" if nothing)."""
+        try:
+            return (self.root / ".lock").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+
+    def bare(self) -> bool:
+        """Empty, or only the empty skeleton of a sweep stopped before it wrote its manifest."""
         for entry in self.root.iterdir():
             if entry.name in TABLES and entry.is_dir() and not any(entry.iterdir()):
                 continue
@@ -131,39 +235,72 @@ class Store:
     # ---- writing -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the store's lock (one writer at a time), tidy leftovers of a killed writer, number parts."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        for table in TABLES:
-            (self.root / table).mkdir(exist_ok=True)
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    def writing(self, note: str = "") -> Iterator[None]:
+        """Hold the store's lock (one writer at a time) and number new parts after every existing file.
+
+        ``note`` (the command that makes the store) is written into the lock file of a folder this call
+        creates, so that a folder left without a manifest by a killed writer can say what made it.
+        A folder this call created is removed again if no manifest was written into it (e.g. the
+        backend could not start), so a refused sweep leaves nothing behind.
+        """
+        created = not self.root.exists()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"Cannot write into '{self.root}' ({type(exc).__name__}: {exc.strerror}); give a "
+                             f"folder you can write to.") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"Another sweep is writing to '{self.root}' right now; wait for it to "
-                                 f"finish or stop it, then resume.") from None
-            self._tidy()
+                                 f"finish or stop it, then resume. Nothing was changed.") from None
+            if created and note:
+                os.write(fd, note.encode())
+            for table in TABLES:
+                (self.root / table).mkdir(exist_ok=True)
+            numbers = [0] + [int(m.group(1)) for table in TABLES for p in (self.root / table).iterdir()
+                             if (m := PART.match(p.name.lstrip(".").removesuffix(".tmp")))]
+            self._next = max(numbers) + 1
             yield
         finally:
+            if created and not self.manifest_path.exists() and self.bare():
+                shutil.rmtree(self.root, ignore_errors=True)
             os.close(fd)
 
-    def _tidy(self) -> None:
-        """Remove temporary files and lone provinces parts left by a killed writer; set the part counter."""
-        whole = set(self.parts())
-        numbers = [0]
+    def repair(self, manifest: dict, found: list[Problem]) -> list[dict]:
+        """Under the lock: set the parts of ``found`` (from ``problems``) aside in ``quarantine/`` and drop them
+        from ``manifest`` (the caller writes it), and remove a killed writer's temporary files.
+
+        Returns one entry per part set aside: part, kind, problem, runs to run again, where it went.
+        """
         for table in TABLES:
             for path in (self.root / table).iterdir():
                 if path.name.startswith(".part-"):
-                    path.unlink()
-                elif _PART.match(path.name) and path.name not in whole:
-                    path.unlink()
-                elif _PART.match(path.name):
-                    numbers.append(int(_PART.match(path.name).group(1)))
-        self._next = max(numbers) + 1
+                    path.unlink()   # a torn temporary file: never part of the store
+        if not found:
+            return []
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        target = self.root / "quarantine" / stamp
+        out = []
+        for p in found:
+            names = [p.part] if p.kind == "stray" else [f"{t}/{p.part}" for t in TABLES]
+            for rel in names:
+                if (self.root / rel).exists():
+                    (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(self.root / rel, target / rel)
+            manifest["parts"].pop(p.part, None)
+            out.append({"part": p.part, "kind": p.kind, "problem": p.text, "runs": [list(k) for k in p.runs],
+                        "moved_to": str(target.relative_to(self.root))})
+        return out
 
-    def write_part(self, frames: dict[str, pd.DataFrame]) -> str:
-        """Write one part of every table atomically; returns the part's file name."""
+    def write_part(self, frames: dict[str, pd.DataFrame], manifest: dict) -> str:
+        """Write one part of every table atomically, then the manifest listing it; returns its name."""
+        keys = {t: set(map(tuple, frames[t][list(RUN_KEY)].drop_duplicates().itertuples(index=False)))
+                for t in TABLES}
+        if keys["national"] != keys["provinces"]:
+            raise ValueError("a part's tables must hold the same runs")
         name = f"part-{self._next:06d}.parquet"
         self._next += 1
         temps = {}
@@ -174,13 +311,17 @@ class Store:
                     frames[table].to_parquet(fh, index=False, compression="zstd")
                     fh.flush()
                     os.fsync(fh.fileno())
-            for table in ("provinces", "national"):   # national last: it marks the part as stored
+            record = {"runs": sorted([str(s), int(p), int(d)] for s, p, d in keys["national"])}
+            record.update({t: integrity.file_record(temps[t], len(frames[t])) for t in TABLES})
+            for table in TABLES:
                 os.replace(temps[table], self.root / table / name)
                 _fsync_dir(self.root / table)
         except BaseException:
             for tmp in temps.values():
                 tmp.unlink(missing_ok=True)
             raise
+        manifest["parts"][name] = record
+        self.write_manifest(manifest)   # the part counts as stored from here on
         return name
 
     def write_manifest(self, data: dict) -> None:

@@ -4,8 +4,9 @@
 - ``processes``: a ``ProcessPoolExecutor`` on this machine, one pool for the whole sweep (starting
   workers costs about a second each, see ``_pool_context``).
 - ``dask``: a loopback ``distributed.LocalCluster``, or an existing cluster when a scheduler address is
-  given (``--scheduler tcp://HOST:PORT`` or ``DASK_SCHEDULER_ADDRESS``). The scheduler reschedules the
-  runs of a worker that dies; a run that kills workers repeatedly fails with ``KilledWorker``.
+  given (``--scheduler tcp://HOST:PORT``, ``tls://HOST:PORT`` with ``--security FILE``, or
+  ``DASK_SCHEDULER_ADDRESS``). The scheduler reschedules the runs of a worker that dies; a run that
+  kills workers repeatedly fails with ``KilledWorker``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import UserError
@@ -40,6 +41,7 @@ class Backend:
     executor: Executor
     window: int
     label: str
+    notes: list[str] = field(default_factory=list)
 
 
 class SerialExecutor(Executor):
@@ -62,7 +64,12 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def check(backend: str, workers: int | None, scheduler: str | None) -> str | None:
+def resolve(backend: str | None, scheduler: str | None) -> str:
+    """The backend to use: as given; if none is given, dask with a scheduler address, else processes."""
+    return backend or ("dask" if scheduler else "processes")
+
+
+def check(backend: str, workers: int | None, scheduler: str | None, security: str | Path | None = None) -> str | None:
     """Validate the choice before anything is written; returns the scheduler address to use, if any."""
     if backend not in BACKENDS:
         raise BackendError(f"Unknown backend '{backend}'; allowed: {', '.join(BACKENDS)} (--backend).")
@@ -70,36 +77,103 @@ def check(backend: str, workers: int | None, scheduler: str | None) -> str | Non
         raise BackendError(f"--workers is {workers}; it must be a whole number >= 1.")
     if scheduler and backend != "dask":
         raise BackendError(f"--scheduler {scheduler} needs --backend dask (it was '{backend}').")
-    if backend != "dask":
+    address = (scheduler or os.environ.get(SCHEDULER_ENV) or None) if backend == "dask" else None
+    if security is not None and not address:
+        raise BackendError(f"--security {security} is for a scheduler at a tls:// address; give --scheduler "
+                           f"tls://HOST:PORT as well.")
+    if not address:
         return None
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
-    if address:
-        from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.addressing import parse_address, parse_host_port
 
-        try:
-            parse_host_port(parse_address(address)[1])
-        except ValueError as exc:
-            source = "--scheduler" if scheduler else SCHEDULER_ENV
-            raise BackendError(f"{source} is '{address}', which is not a scheduler address ({exc}); "
-                               f"write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.") from None
+    source = "--scheduler" if scheduler else SCHEDULER_ENV
+    try:
+        protocol, location = parse_address(address)
+        parse_host_port(location)
+    except ValueError as exc:
+        raise BackendError(f"{source} is '{address}', which is not a scheduler address ({exc}); "
+                           f"write it as tcp://HOST:PORT or tls://HOST:PORT, e.g. tcp://10.0.0.5:8786.") from None
+    if protocol not in ("tcp", "tls"):
+        raise BackendError(f"{source} is '{address}'; the scheduler address must start with tcp:// or tls://.")
+    if protocol == "tls" and security is None:
+        raise BackendError(f"{source} is '{address}', a TLS scheduler; give its certificates with --security FILE "
+                           f"(see docs/sweeps.md, 'Running on a cluster').")
+    if security is not None:
+        load_security(security)
     return address
 
 
+def load_security(path: str | Path):
+    """A ``distributed.security.Security`` from a Dask configuration file (YAML) with the client's TLS files.
+
+    The file has Dask's own layout, so the same file configures ``dask scheduler`` and ``dask worker``
+    (``DASK_CONFIG=FILE``)::
+
+        distributed:
+          comm:
+            require-encryption: true
+            tls:
+              ca-file: /etc/dask/ca.pem     # absolute paths: Dask reads relative ones from the current folder
+              client: {cert: client.pem, key: client-key.pem}
+              scheduler: {cert: scheduler.pem, key: scheduler-key.pem}
+              worker: {cert: worker.pem, key: worker-key.pem}
+    """
+    import yaml
+    from distributed.security import Security
+
+    path = Path(path)
+    where = f"--security {path}"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise BackendError(f"{where} cannot be read as a Dask configuration file ({type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:200]}).") from None
+    try:
+        tls = data["distributed"]["comm"]["tls"]
+        files = {"tls_ca_file": tls["ca-file"], "tls_client_cert": tls["client"]["cert"],
+                 "tls_client_key": tls["client"].get("key")}
+    except (TypeError, KeyError, AttributeError):
+        raise BackendError(f"{where} needs distributed.comm.tls.ca-file and distributed.comm.tls.client.cert "
+                           f"(and .key) in Dask's configuration layout; see docs/sweeps.md.") from None
+    resolved = {}
+    for key, value in files.items():
+        if value is None:
+            continue
+        file = Path(str(value)).expanduser().resolve()
+        if not file.is_file():
+            raise BackendError(f"{where}: the file '{value}' ({key}) does not exist (looked at {file}).")
+        resolved[key] = str(file)
+    return Security(require_encryption=True, **resolved)
+
+
 @contextlib.contextmanager
-def open_backend(backend: str, workers: int | None = None, scheduler: str | None = None) -> Iterator[Backend]:
-    """Start (or connect to) the backend, yield it, and shut it down afterwards."""
-    address = check(backend, workers, scheduler)
+def open_backend(backend: str, workers: int | None = None, scheduler: str | None = None, runs: int | None = None,
+                 security: str | Path | None = None) -> Iterator[Backend]:
+    """Start (or connect to) the backend, yield it, and shut it down afterwards.
+
+    A local pool gets at most ``runs`` workers (no idle processes); more workers than cores is allowed,
+    with a note, since the runs then share the cores and go no faster.
+    """
+    address = check(backend, workers, scheduler, security)
+    notes = []
+    n = workers or default_workers()
+    if runs is not None and 0 < runs < n:
+        if workers is not None and not address:
+            notes.append(f"--workers {workers} capped at {runs}, the number of runs to do.")
+        n = runs
+    if n > default_workers() and backend != "serial" and not address:
+        notes.append(f"{n} workers is more than the {default_workers()} cores this process may use; the runs share "
+                     f"the cores and go no faster, and each worker holds a model in memory.")
     if backend == "serial":
         yield Backend(SerialExecutor(), 1, "serial (this process)")  # submit runs the task
     elif backend == "processes":
-        n = workers or default_workers()
         pool = ProcessPoolExecutor(n, mp_context=_pool_context(), initializer=_worker_init, initargs=(os.getpid(),))
         try:
-            yield Backend(pool, 2 * n, f"processes ({n} workers)")
+            yield Backend(pool, 2 * n, f"processes ({n} workers)", notes)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        with _dask(workers, address) as opened:
+        with _dask(n, address, load_security(security) if security is not None else None) as opened:
+            opened.notes[:0] = notes
             yield opened
 
 
@@ -112,7 +186,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runs.sweep", "sim.runs.runner"])
+    context.set_forkserver_preload(["sim.runs.task", "sim.runs.runner"])
     return context
 
 
@@ -172,13 +246,13 @@ def _check_environment(client, address: str) -> None:
 
 
 @contextlib.contextmanager
-def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
+def _dask(workers: int, address: str | None, security=None) -> Iterator[Backend]:
     from distributed import Client, LocalCluster
 
     cluster = None
     if address:
         try:
-            client = Client(address, set_as_default=False)
+            client = Client(address, set_as_default=False, security=security)
         except (OSError, TimeoutError, ValueError) as exc:
             raise BackendError(
                 f"Cannot reach the Dask scheduler at '{address}' ({type(exc).__name__}: {exc}). Start one with "
@@ -192,7 +266,7 @@ def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
         threads = sum(client.nthreads().values())
         label = f"dask scheduler {address} ({threads} worker threads now)"
     else:
-        n = workers or default_workers()
+        n = workers
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         client = Client(cluster, set_as_default=False)

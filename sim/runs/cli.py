@@ -12,7 +12,6 @@ from sim.inputs.checks import check_out_path
 from sim.inputs.parameters import coerce, parse_sets
 from sim.results.export import FORMATS
 
-BACKENDS = ("serial", "processes", "dask")
 DESIGNS = ("factorial", "lhs")
 
 EXAMPLES_SWEEP = """examples:
@@ -22,6 +21,7 @@ EXAMPLES_SWEEP = """examples:
   python run.py sweep --set amnesty=0:1 --set ejk_share=0.2:0.9 --design lhs --samples 50 --out results/lhs
   python run.py sweep --sweep my_sweep.toml --backend dask --out results/s4
   python run.py sweep --sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out results/s5
+  python run.py sweep --sweep my_sweep.toml --scheduler tls://10.0.0.5:8786 --security dask-tls.yaml --out results/s6
   python run.py sweep --resume results/s1          # run only what is missing (after a kill or failures)
 
 axes (--set NAME=VALUES, repeatable; every parameter of `python run.py params` except steps):
@@ -43,12 +43,16 @@ sweep file (--sweep FILE, TOML; flags given as well override its keys, --set rep
 
 store (--out DIR): DIR/national/ and DIR/provinces/ are Parquet datasets (pandas.read_parquet(DIR/"national")),
 with columns scenario, point, seed, one per varied parameter, then the outputs; DIR/manifest.json has
-versions, git revision, the sweep, resolved parameters, planned runs, seeds and failed runs. Parts are
-written as runs finish; a killed sweep keeps every stored run; rerunning the same command resumes it.
+versions, git revision, the sweep, resolved parameters, planned runs and their hash, every part with its
+checksums, and failed runs. Parts are written as runs finish (at least every 10 s); a killed sweep keeps
+every stored run; rerunning the same command resumes it, setting damaged parts aside in DIR/quarantine/
+and running their runs again. `python run.py check DIR` verifies a store without changing it.
+A plan of more than 100,000 runs needs --yes.
 
 backends: processes (default, --workers defaults to all cores), serial, dask (a LocalCluster on
 127.0.0.1, or an existing cluster: --scheduler tcp://HOST:PORT or DASK_SCHEDULER_ADDRESS with --backend dask;
-the project must be installed on the scheduler and every worker). See docs/sweeps.md.
+the project must be installed on the scheduler and every worker). A tcp:// scheduler lets anyone who can
+reach its port run code on the workers: across machines use tls:// with --security (docs/sweeps.md).
 """
 
 EXAMPLES_EXPORT = """examples:
@@ -66,7 +70,8 @@ _SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "desi
 
 def spec_from_args(args: argparse.Namespace):
     """The sweep described by --sweep FILE and the flags (flags override the file's keys)."""
-    from sim.runs.sweep import SweepSpec, parse_axis, parse_scenarios, parse_seeds
+    from sim.runs.design import parse_axis
+    from sim.runs.spec import SweepSpec, parse_scenarios, parse_seeds
 
     spec = SweepSpec.from_toml(args.sweep) if args.sweep else SweepSpec()
     changes: dict = {}
@@ -89,24 +94,30 @@ def spec_from_args(args: argparse.Namespace):
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.runs.sweep import execute, plan_runs, stored_runs
+    from sim.runs.execute import execute
+    from sim.runs.plan import stored_runs
+    from sim.runs.spec import MAX_RUNS, plan_runs
 
-    backend = args.backend or ("dask" if args.scheduler else "processes")
     if args.resume:
         given = [f"--{k.replace('_', '-')}" for k in _SPEC_FLAGS if getattr(args, k) not in (None, [])]
+        given += ["--yes"] if args.yes else []
         if given:
             raise UserError(f"--resume {args.resume} takes the sweep from its manifest.json; drop "
-                            f"{', '.join(given)} (only --backend, --workers, --scheduler, --chunk go with it).")
+                            f"{', '.join(given)} (only --backend, --workers, --scheduler, --security, --chunk, --quiet go with it).")
         out, runs, meta = Path(args.resume), stored_runs(args.resume), None
     else:
         if not args.out:
             raise UserError("Give the output folder with --out DIR (or --resume DIR to finish a stored sweep).")
         spec = spec_from_args(args)
-        out, runs, meta = check_out_path(args.out, "--out"), plan_runs(spec), {"sweep": spec.as_dict()}
+        out = check_out_path(args.out, "--out")
+        runs = plan_runs(spec, None if args.yes else MAX_RUNS)
+        meta = {"sweep": spec.as_dict(), "command": spec.command(args.out)}
     if args.dry_run:
-        return dry_run(runs, backend, args.workers)
-    summary = execute(runs, out, backend=backend, workers=args.workers, scheduler=args.scheduler,
-                      progress=not args.quiet, meta=meta, chunk=args.chunk)
+        return dry_run(runs, args.backend or ("dask" if args.scheduler else "processes"), args.workers)
+    summary = execute(runs, out, **execution_options(args), meta=meta, chunk=args.chunk)
+    for q in summary["quarantined"]:
+        again = f"its {len(q['runs'])} run(s) ran again" if q["runs"] else "none of its runs needed to run again"
+        print(f"set aside {q['part']} in {out / q['moved_to']}: {q['problem']}; {again}.")
     if summary["done"] == 0 and summary["failed"] == 0 and summary["complete"]:
         print(f"{out} already holds all {summary['planned']} runs of this sweep; nothing to do.")
     else:
@@ -152,11 +163,12 @@ def dry_run(runs: list, backend: str, workers: int | None) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sim.results.export import rounded, summary, write_table
     from sim.results.load import load
-    from sim.results.store import TABLES
+    from sim.results.store import TABLES, claim_folder
 
     fmt = "csv" if args.csv else args.format
     results = load(args.dir)
-    target = check_out_path(args.to if args.to is not None else Path(args.dir) / fmt, "--to")
+    target = (claim_folder(check_out_path(args.to, "--to"), "export", flag="--to") if args.to is not None
+              else Path(args.dir) / fmt)
     target.mkdir(parents=True, exist_ok=True)
     params = list(results.manifest.get("varied", {}).values())
     for table in TABLES:
@@ -168,13 +180,50 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify a store without changing it: exit 0 if sound, 1 if a part is damaged, duplicated or stray."""
+    from sim.results.store import Store
+
+    store = Store(args.dir)
+    manifest = store.read_manifest()   # refuses what is not a store, or a manifest whose plan was edited
+    found = store.problems(manifest)
+    planned = {(n, p, s) for n, p, s, _ in manifest.get("runs", [])}
+    stored = store.done_keys(manifest)
+    print(f"{args.dir}: sweep store, status {manifest.get('status')}; {len(planned)} runs planned, {len(stored)} "
+          f"stored in {len(manifest['parts'])} parts, {len(manifest.get('failed', []))} failed; plan hash "
+          f"{'matches' if 'plan_hash' in manifest else 'not recorded'}; every part checked (SHA-256, bytes, runs).")
+    for problem in found:
+        print(f"problem: {problem.line()}")
+    if found:
+        print(f"fix: python run.py sweep --resume {args.dir}  (sets these parts aside in quarantine/ and runs exactly "
+              f"their runs again; nothing else changes)")
+        return 1
+    missing = len(planned - stored)
+    print("ok" + (f"; {missing} planned runs are not stored yet (python run.py sweep --resume {args.dir})"
+                  if missing else ""))
+    return 0
+
+
 def add_execution_args(p) -> None:
-    """The flags that say where a command's runs execute (validate, calibrate, sensitivity)."""
-    p.add_argument("--backend", default="processes", choices=BACKENDS,
-                   help="where runs execute (default processes)")
-    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --backend dask)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    """The flags that say where a command's runs execute (sweep, validate, calibrate, sensitivity)."""
+    from sim.runs.backends import BACKENDS
+
+    p.add_argument("--backend", choices=BACKENDS, metavar="{" + ",".join(BACKENDS) + "}",
+                   help="where runs execute: processes (default), serial or dask (implied by --scheduler)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: all cores; an existing --scheduler has its own)")
+    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 or, "
+                                                       "with --security, tls://10.0.0.5:8786 (implies --backend dask)")
+    p.add_argument("--security", metavar="FILE", help="Dask TLS settings (YAML, Dask's config layout) for a tls:// "
+                                                      "scheduler; see docs/sweeps.md")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def execution_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of ``sim.runs.execute.execute`` given by ``add_execution_args``' flags."""
+    return {"backend": args.backend, "workers": args.workers, "scheduler": args.scheduler,
+            "security": args.security, "progress": not args.quiet}
+
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run scenarios x parameter axes x seeds into a resumable results store",
@@ -193,14 +242,10 @@ def register(sub) -> None:
     p.add_argument("--design-seed", type=int, metavar="S", help="seed of the LHS design (default 1)")
     p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
-    p.add_argument("--backend", choices=BACKENDS, help="processes (default), serial or dask")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes (default: all cores; an existing --scheduler has its own)")
-    p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                                                       "(implies --backend dask)")
+    add_execution_args(p)
     p.add_argument("--chunk", type=int, metavar="N", help="write a part every N finished runs (default 50; "
-                                                          "also every 30 s)")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+                                                          "also every 10 s)")
+    p.add_argument("--yes", action="store_true", help="run a plan of more than 100,000 runs (refused otherwise)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan's runs and a time estimate (from a short timing run), run nothing")
     p.set_defaults(func=cmd_sweep)
@@ -215,3 +260,11 @@ def register(sub) -> None:
                    help="median, 10th and 90th percentile over seeds per scenario, point and week (and province)")
     p.add_argument("--to", metavar="FOLDER", help="where to write (default DIR/csv or DIR/parquet)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("check", help="verify a results store without changing it",
+                       description="Check every part of a results store against the checksums, sizes and runs its "
+                                   "manifest recorded, and the plan against its hash. Exit 0: sound; 1: problems "
+                                   "(listed, with the fix); 2: not a usable store.",
+                       epilog="examples:\n  python run.py check results/s1\n",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", help="results store (the --out of run.py sweep)")
+    p.set_defaults(func=cmd_check)

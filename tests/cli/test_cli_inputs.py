@@ -211,7 +211,7 @@ def test_run_refuses_a_non_empty_folder_without_force(refused, tmp_path):
     assert tree_hash(tmp_path / "o") == before
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep")
-    refused(["run", "--steps", "1", "--out", str(tmp_path / "notes")], "is not empty", "other files")
+    refused(["run", "--steps", "1", "--out", str(tmp_path / "notes")], "is not empty", "--force")
 
 
 def test_run_force_replaces_an_earlier_run(tmp_path):
@@ -226,7 +226,7 @@ def test_run_never_writes_into_a_sweep_store(refused, tmp_path, sweep_store, for
     store = tmp_path / "store"
     shutil.copytree(sweep_store, store)
     before = tree_hash(store)
-    refused(["run", "--steps", "1", *force, "--out", str(store)], "kind 'sweep'", "never writes into it")
+    refused(["run", "--steps", "1", *force, "--out", str(store)], "kind 'sweep'", "nothing was written")
     assert tree_hash(store) == before
 
 
@@ -242,7 +242,7 @@ def test_manifest_without_runs_gives_a_message(refused, tmp_path, sweep_store, c
     del manifest["runs"]
     (store / "manifest.json").write_text(json.dumps(manifest))
     before = tree_hash(store)
-    refused([a.format(s=store) for a in command], "manifest.json' lacks 'runs'")
+    refused([a.format(s=store) for a in command], "manifest.json' was changed after the sweep was planned")
     assert tree_hash(store) == before
 
 

@@ -76,7 +76,7 @@ def run_py_argv(text: str) -> list[str] | None:
     text = text.strip()
     if text.startswith("$ "):
         text = text[2:]
-    if not RUN_PY.search(text) or text.startswith(("#", "(")):
+    if not RUN_PY.search(text) or text.startswith(("#", "(", "error:", "warning:")):   # comments, program output
         return None
     words = shlex.split(text, comments=True)
     if "run.py" not in words:

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import load
 from sim.errors import UserError
-from sim.results.store import Store, StoreError, param_column
+from sim.results.store import TABLES, Store, StoreError, param_column
 
 
 def frames(scenario: str, seed: int) -> dict[str, pd.DataFrame]:
@@ -24,9 +24,9 @@ def frames(scenario: str, seed: int) -> dict[str, pd.DataFrame]:
 def make_store(root: Path, seeds=(1, 2)) -> Store:
     store = Store(root)
     with store.writing():
-        store.write_manifest({"kind": "sweep", "status": "complete"})
+        manifest = {"kind": "sweep", "format": 2, "status": "complete", "parts": {}}
         for seed in seeds:
-            store.write_part(frames("baseline", seed))
+            store.write_part(frames("baseline", seed), manifest)
     return store
 
 
@@ -35,7 +35,10 @@ def test_parts_are_whole_files_with_no_temporary_leftovers(tmp_path):
     names = sorted(p.name for p in (tmp_path / "s" / "national").iterdir())
     assert names == ["part-000001.parquet", "part-000002.parquet"], names
     assert sorted(p.name for p in (tmp_path / "s" / "provinces").iterdir()) == names
-    assert store.done_keys() == {("baseline", 0, 1), ("baseline", 0, 2)}
+    manifest = store.read_manifest()
+    assert store.done_keys(manifest) == {("baseline", 0, 1), ("baseline", 0, 2)}
+    assert [r["runs"] for r in manifest["parts"].values()] == [[["baseline", 0, 1]], [["baseline", 0, 2]]]
+    assert all(r[t]["rows"] == 2 and len(r[t]["sha256"]) == 64 for r in manifest["parts"].values() for t in TABLES)
 
 
 def test_readers_ignore_temporary_files_and_lone_provinces_parts(tmp_path):
@@ -49,11 +52,15 @@ def test_readers_ignore_temporary_files_and_lone_provinces_parts(tmp_path):
     assert sorted(res.national["seed"].unique()) == [1, 2]
     assert sorted(res.provinces["seed"].unique()) == [1, 2], "lone provinces part must not be read"
     assert len(pd.read_parquet(root / "national")) == 4, "pandas skips the '.'-named temp file"
-    with store.writing():   # the next writer removes the leftovers and numbers after them
-        name = store.write_part(frames("baseline", 3))
-    assert name == "part-000003.parquet", "numbering continues after the whole parts"
+    with store.writing():   # the next writer sets the leftovers aside and numbers after every file
+        manifest = store.read_manifest()
+        moved = store.repair(manifest, store.problems(manifest))
+        name = store.write_part(frames("baseline", 3), manifest)
+    assert name == "part-000005.parquet", "numbering continues after every file, so no name is reused"
     assert not list(root.glob("*/.part-*")), "temp files removed"
-    assert not (root / "provinces" / "part-000004.parquet").exists(), "lone provinces part removed"
+    assert not (root / "provinces" / "part-000004.parquet").exists(), "lone provinces part set aside"
+    assert [(m["part"], m["kind"], m["runs"]) for m in moved] == [("provinces/part-000004.parquet", "stray", [])]
+    assert list(root.glob("quarantine/*/provinces/part-000004.parquet")), "kept in quarantine, not deleted"
     assert load(root).provinces["seed"].unique().tolist() == [1, 2, 3]
 
 
@@ -76,7 +83,9 @@ def test_parameter_named_like_an_output_gets_a_prefixed_column():
     (lambda d: (d.mkdir(), (d / "manifest.json").write_text("{not json")), "cannot be read as JSON"),
     (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"kind": "run"}))), "one run"),
     (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"kind": "sweep", "status": "running"}))),
-     "holds no finished runs"),
+     "older version"),
+    (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps(
+        {"kind": "sweep", "format": 2, "parts": {}, "status": "running"}))), "holds no finished runs"),
 ])
 def test_load_rejects_what_is_not_a_store_with_a_clear_message(tmp_path, setup, expected):
     folder = tmp_path / "r"
