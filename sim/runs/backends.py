@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sim.errors import UserError
 
@@ -40,6 +41,7 @@ class Backend:
     executor: Executor
     window: int
     label: str
+    client: Any = None  # the distributed.Client of the dask backend (pyabc's Dask sampler takes it)
 
 
 class SerialExecutor(Executor):
@@ -201,7 +203,7 @@ def _dask(workers: int | None, address: str | None) -> Iterator[Backend]:
     executor = client.get_executor(pure=False)
     try:
         # The scheduler queues what its workers cannot take yet; a deep window lets added workers get work.
-        yield Backend(executor, max(2 * threads, 64), label)
+        yield Backend(executor, max(2 * threads, 64), label, client)
     finally:
         executor.shutdown(wait=False)
         client.close()
