@@ -173,6 +173,10 @@ def check_args(args: argparse.Namespace) -> None:
     if args.budget is not None and args.budget < args.population * args.seeds:
         raise UserError(f"--budget is {args.budget} model runs; it must cover at least one generation "
                         f"(--population x --seeds = {args.population * args.seeds}).")
+    first = min(D.P.BY_ID[i].needs_steps() for i in D.ABC_IDS)
+    if args.steps < first:
+        raise UserError(f"--steps is {args.steps}; runs must cover at least one calibration pattern: {first} weeks "
+                        f"or more (104 covers all of {', '.join(D.ABC_IDS)}).")
     if not 0 <= args.min_acceptance < 1:
         raise UserError(f"--min-acceptance is {args.min_acceptance}; it must be a number in [0, 1).")
     if (Path(args.out) / DB_NAME).exists():
