@@ -230,13 +230,14 @@ def register(sub) -> None:
     p.add_argument("--generations", type=int, default=12, help="at most this many generations (default 12)")
     p.add_argument("--budget", type=int, help="stop after the generation that reaches this many model runs "
                                               "(particles tried x seeds; default: no limit)")
-    p.add_argument("--seeds", type=int, default=2, help="model seeds per particle (default 2)")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="model seeds per particle (default 1: one simulation per particle, as in standard ABC)")
     p.add_argument("--steps", type=int, default=104,
                    help="weeks per run (default 104; shorter runs drop P14 below 104, P5b below 99, P8b below 44)")
     p.add_argument("--params", help="comma-separated subset to calibrate (default: every free parameter, see "
                                     "`run.py params`: sources starting with [E]); the others keep their defaults")
-    p.add_argument("--min-acceptance", type=float, default=0.02,
-                   help="drop a generation whose acceptance rate falls below this and stop (default 0.02; "
+    p.add_argument("--min-acceptance", type=float, default=0.1,
+                   help="drop a generation whose acceptance rate falls below this and stop (default 0.1; "
                         "not enforced by the dask sampler)")
     p.add_argument("--design-seed", type=int, default=1,
                    help="seed of numpy's generator for pyabc's sampling and the model seeds (default 1; "
