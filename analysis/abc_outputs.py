@@ -69,7 +69,7 @@ def plots(history, prs: tuple[Prior, ...], out: Path) -> list[Path]:
     eps = history.get_all_populations()
     finite = eps[(eps["t"] >= 0) & np.isfinite(eps["epsilon"])]
     ax = viz.plot_epsilons(history, yscale="symlog" if (finite["epsilon"] <= 0).any() else "log")
-    ax.set_title("Epsilon per generation (generation 0 accepts every prior draw)")
+    ax.set_title("Epsilon per generation (generation 0: epsilon = inf, every prior draw, not drawn)")
     written.append(_save(ax.get_figure(), out / "epsilons.png", plt))
     ax = viz.plot_effective_sample_sizes(history)
     written.append(_save(ax.get_figure(), out / "ess.png", plt))
@@ -93,7 +93,7 @@ def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Pa
     post, gens = posterior_table(history, prs), generations_table(history)
     post.to_csv(out / "posterior.csv", index=False)
     gens.to_csv(out / "generations.csv", index=False)
-    runs = int(gens["tried"].sum()) * args.seeds
+    evaluations = int(gens["tried"].sum())
     manifest = {
         "command": "calibrate", "created": now(), "git": git_revision(), "versions": versions(),
         "pyabc": pyabc.__version__, "database": str(out / "abc.db"), "abc_id": int(history.id),
@@ -105,8 +105,8 @@ def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Pa
         "patterns": {i: {"low": BY_ID[i].low, "high": BY_ID[i].high if np.isfinite(BY_ID[i].high) else None,
                          "title": BY_ID[i].title} for i in ids},
         "generations": int(len(gens)), "final_epsilon": float(gens["epsilon"].iloc[-1]),
-        "model_runs": runs, "wall_seconds": round(seconds, 1),
-        "seconds_per_run_per_worker": None if not runs else round(seconds * _workers(args) / runs, 3),
+        "evaluations": evaluations, "wall_seconds": round(seconds, 1),
+        "seconds_per_evaluation_per_worker": round(seconds * _workers(args) / max(evaluations, 1), 3),
     }
     write_json_atomic(out / "manifest.json", manifest)
     return [out / "abc.db", out / "posterior.csv", out / "generations.csv", out / "manifest.json",
@@ -122,10 +122,11 @@ def _workers(args: argparse.Namespace) -> int:
 def report(history, prs: tuple[Prior, ...], ids: tuple[str, ...], args: argparse.Namespace, seconds: float) -> str:
     """The text summary: generations, the final epsilon, cost per run, the most constrained parameters."""
     gens, post = generations_table(history), posterior_table(history, prs)
-    runs = int(gens["tried"].sum()) * args.seeds
+    evaluations = int(gens["tried"].sum())
     lines = [f"ABC-SMC of {len(prs)} parameters on {', '.join(ids)}: {len(gens)} generation(s) of {args.population} "
-             f"particles x {args.seeds} seed(s) x {args.steps} weeks; {runs} model runs in {seconds:.0f} s "
-             f"({seconds * _workers(args) / max(runs, 1):.2f} s per run per worker).",
+             f"particles x {args.seeds} seed(s) x {args.steps} weeks; {evaluations} particles tried in {seconds:.0f} s "
+             f"({seconds * _workers(args) / max(evaluations, 1):.2f} s per particle per worker; those rejected by "
+             f"the early screen ran its weeks only).",
              "generation  epsilon     tried  acceptance  ESS"]
     for g in gens.itertuples():
         lines.append(f"{g.generation:>10}  {g.epsilon:<10.4g}  {g.tried:>5}  {g.acceptance_rate:>10.3f}  {g.ess:.1f}")

@@ -6,10 +6,11 @@ calibrated, ``recruit_pool`` included. Each prior is uniform over the table's al
 log-uniform (uniform in log10, pyabc parameter ``log10_NAME``) when the range is positive and spans a
 factor of at least ``LOG_SPAN``. Whole-number parameters are rounded when they reach the model.
 
-Model. One parameter set runs the scenario over ``--seeds`` k model seeds, drawn from numpy's global
-generator (which pyabc's serial sampler also draws from, so a seeded serial run repeats exactly), through
-``sim.runs.runner.run_one``; its summary statistics and the distance are those of
-``analysis.abc_distance`` (zero inside every tolerance band).
+Model (``analysis.abc_model.Simulator``). One parameter set runs the scenario over ``--seeds`` k model
+seeds, drawn from numpy's global generator (which pyabc's serial sampler also draws from, so a seeded
+serial run repeats exactly), through ``sim.runs.runner.run_one``; its summary statistics and the distance
+are those of ``analysis.abc_distance`` (zero inside every tolerance band). Once epsilon is finite, a
+20-week screen rejects a particle early when the patterns of those weeks alone are already too far.
 
 Tolerance. Generation 0 accepts every prior draw (epsilon = inf); each next epsilon is the weighted
 median of the last generation's distances (``pyabc.QuantileEpsilon``, alpha 0.5); the run stops after the
@@ -35,7 +36,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-import pandas as pd
 
 from analysis import abc_distance as D
 from sim.runs.cli import add_execution_args
@@ -118,32 +118,6 @@ def model_values(prs: tuple[Prior, ...], theta: dict) -> dict[str, Any]:
     return {p.name: p.value(float(theta[p.key])) for p in prs}
 
 
-@dataclass(frozen=True)
-class Simulator:
-    """pyabc model: runs one parameter set over ``seeds`` model seeds and returns its summary statistics.
-
-    Picklable (pyabc's process and Dask samplers ship it). The model seeds are drawn from numpy's global
-    generator, which each sampler seeds (serial: from ``--design-seed``).
-    """
-
-    scenario: Any  # a loaded sim.inputs.scenario.Scenario
-    steps: int
-    seeds: int
-    priors: tuple[Prior, ...]
-    ids: tuple[str, ...]
-
-    def __call__(self, theta: dict) -> dict[str, float]:
-        from sim.runs.runner import run_one
-
-        overrides = model_values(self.priors, theta)
-        seeds = np.random.randint(1, 2**31 - 1, size=self.seeds)
-        runs = [run_one(self.scenario, int(s), self.steps, overrides) for s in seeds]
-        national = pd.concat([r.national for r in runs], ignore_index=True)
-        provinces = pd.concat([r.provinces for r in runs], ignore_index=True)
-        patterns = tuple(D.P.BY_ID[i] for i in self.ids)
-        return D.summary_statistics(national, provinces, patterns)
-
-
 @contextlib.contextmanager
 def sampler(backend: str, workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """pyabc's sampler for a backend: serial = SingleCoreSampler (deterministic for a seed), processes =
@@ -188,6 +162,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     import pyabc
 
     from analysis import abc_outputs as O
+    from analysis.abc_model import Simulator
     from sim.inputs.scenario import load_scenario
 
     check_args(args)
@@ -199,11 +174,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     logging.getLogger("ABC").setLevel(logging.WARNING if args.quiet else logging.INFO)
     np.random.seed(args.design_seed)
     random.seed(args.design_seed)
-    simulator = Simulator(load_scenario(args.scenario), args.steps, args.seeds, prs, ids)
+    model = Simulator(load_scenario(args.scenario), args.steps, args.seeds, prs, ids)
     started = time.perf_counter()
     with sampler(args.backend, args.workers, args.scheduler) as smp:
         smp.show_progress = not args.quiet
-        abc = pyabc.ABCSMC(simulator, pyabc_prior(prs), D.BandDistance(ids), population_size=args.population,
+        abc = pyabc.ABCSMC(model, pyabc_prior(prs), D.BandDistance(ids), population_size=args.population,
                            sampler=smp, eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5))
         abc.new(f"sqlite:///{(out / DB_NAME).resolve()}", D.observed(patterns))
         budget = np.inf if args.budget is None else args.budget // args.seeds
@@ -228,8 +203,8 @@ def register(sub) -> None:
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--population", type=int, default=200, help="particles per generation (default 200)")
     p.add_argument("--generations", type=int, default=12, help="at most this many generations (default 12)")
-    p.add_argument("--budget", type=int, help="stop after the generation that reaches this many model runs "
-                                              "(particles tried x seeds; default: no limit)")
+    p.add_argument("--budget", type=int, help="stop after the generation in which the particles tried x --seeds "
+                                              "reach this number (default: no limit)")
     p.add_argument("--seeds", type=int, default=1,
                    help="model seeds per particle (default 1: one simulation per particle, as in standard ABC)")
     p.add_argument("--steps", type=int, default=104,

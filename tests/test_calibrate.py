@@ -39,7 +39,7 @@ def test_small_calibration_writes_every_output(calibrated):
     assert gens["epsilon"].iloc[1] < np.inf and (gens["accepted"] == 6).all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["design_seed"] == 3 and set(manifest["priors"]) == set(PARAMS.split(","))
-    assert manifest["model_runs"] == gens["tried"].sum() and manifest["pyabc"].startswith("0.13")
+    assert manifest["evaluations"] == gens["tried"].sum() and manifest["pyabc"].startswith("0.13")
 
 
 def test_final_population_is_weighted_and_inside_the_priors(calibrated):
@@ -95,3 +95,30 @@ def test_validate_posterior_draws_by_weight_reproducibly(tmp_path, capsys):
         assert (tmp_path / name / "scorecard.csv").exists()
     assert main(["validate", "--posterior", str(path), "--set", "hp_rate=0.1", "--out", str(tmp_path / "v3")]) == 2
     assert "--set cannot be combined" in capsys.readouterr().err
+
+
+def test_early_rejection_is_exact_a_lower_bound_of_the_full_distance():
+    from analysis import abc_distance as D
+    from analysis.abc_model import Simulator
+    from sim.inputs.scenario import load_scenario
+
+    prs = priors(PARAMS.split(","))
+    ids = tuple(p.id for p in D.abc_patterns(26))
+    model = Simulator(load_scenario("baseline"), 26, 1, prs, ids, screen=12)
+    assert model.early == ("P1b", "P9n") and model.screen == 12
+    rng = np.random.default_rng(5)
+    early_rejections = 0
+    for k in range(3):
+        theta = {p.key: rng.uniform(*p.bounds) for p in prs}
+        np.random.seed(k)
+        full = model.integrated_simulate(theta, np.inf)  # no screen at epsilon inf
+        np.random.seed(k)
+        screened = model.integrated_simulate(theta, 0.0)  # the screen runs: rejected early unless it passes
+        lower = D.BandDistance(model.early)({i: full.sum_stat[i] for i in model.early})
+        assert lower <= full.distance + 1e-12
+        if lower > 0:
+            assert not screened.accepted and screened.distance == pytest.approx(lower)
+            early_rejections += 1
+        np.random.seed(k)
+        assert model.integrated_simulate(theta, full.distance).accepted  # the full run decides at its own distance
+    assert early_rejections >= 1  # the screen was exercised
