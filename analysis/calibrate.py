@@ -45,8 +45,8 @@ NOT_CALIBRATED = {"scale": "people per agent, a representation choice: outputs p
 DB_NAME = "abc.db"
 
 EXAMPLES = """examples:
-  python run.py calibrate --population 8 --generations 2 --seeds 1 --steps 26 --out results/cal_try
-  python run.py calibrate --population 200 --generations 12 --seeds 2 --budget 16000 --out results/calibrate
+  python run.py calibrate --population 8 --generations 2 --steps 26 --out results/cal_try   # a quick look
+  python run.py calibrate --budget 5000 --out results/calibrate   # the full run (docs/calibration.md §2.6)
   python run.py calibrate --params recruit_pool,recruit_contact_rate,hp_rate --population 100 --out results/cal3
   python run.py calibrate --backend dask --scheduler tcp://10.0.0.5:8786 --population 400 --out results/cal_big
   python run.py validate --posterior results/calibrate/posterior.csv --draws 100   # score the posterior
