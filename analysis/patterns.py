@@ -125,6 +125,16 @@ def national_ejk_unama(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.Se
     return window_total(national, "ejk_killed", "2021-08-15", "2022-06-15")
 
 
+def national_surrenders_early(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.Series:
+    """P9n: surrenders nationwide, 15 Aug - 7 Nov 2021 (the report of 7 Nov 2021)."""
+    return window_total(national, "surrenders", "2021-08-15", "2021-11-07")
+
+
+def members_mid_2023(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.Series:
+    """P5b: ISIS-K members on 15 Jul 2023 (week 99), the long-run strength shape."""
+    return stock_on(national, "iskp_members", "2023-07-15")
+
+
 def nangarhar_surrenders(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.Series:
     """P9: surrenders in Nangarhar, 15 Aug 2021 - 6 Feb 2022 (scheduled groups and elder-brokered ones)."""
     return window_total(_province(provinces, "Nangarhar"), "surrenders", "2021-08-15", "2022-02-06")
@@ -196,6 +206,10 @@ class Pattern:
         return f"{fmt(self.low)} - {fmt(self.high)}"
 
 
+# P8b's upper bound [E]: P8a's upper band (240 killings in the 139 days 15 Aug - 31 Dec 2021) at the same rate
+# over UNAMA's 305 days (15 Aug 2021 - 15 Jun 2022), doubled for the provinces outside Nangarhar.
+P8B_HIGH = float(round(2 * 240 * 305 / 139, -1))
+
 QUANTITATIVE: tuple[Pattern, ...] = (
     Pattern(
         "P1a", "Post-takeover surge: attacks 19 Aug - 31 Dec 2021", attacks_after_takeover,
@@ -215,6 +229,13 @@ QUANTITATIVE: tuple[Pattern, ...] = (
         "3,000-5,000 [E]: the band around the UN's ~4,000; UN estimates of ISIS-K strength disagree by "
         "more than ±25% (1,000-2,200 in Feb 2021; 500-1,500 vs 'up to 10,000' in Jul 2021)",
         "UN SG S/2022/63 (Feb 2022) via Washington Examiner (docs/sources.md#unsg2022feb)", "2022-01-02"),
+    Pattern(
+        "P5b", "Long-run strength: members on 15 Jul 2023 (week 99)", members_mid_2023,
+        3500, 2000, 5000, "members", "4,000-6,000 incl. families",
+        "2,000-5,000 [E]: the model counts members, not families; fighters ~2,000-4,000 if families are 1/3 to 1/2 "
+        "([E]), 4,000-5,000 fighters in AfIntl's reading of the same report. A shape the "
+        "issue allows (P5 long run), not a point to fit",
+        "UN SG 17th strategic-level report, Aug 2023 (docs/sources.md#unsg2023aug)", "2023-07-15"),
     Pattern(
         "P6a", "Mass-casualty attacks are rare: 15 Aug - 30 Nov 2021", mass_casualty_attacks,
         4, 2, 7, "attacks", "4",
@@ -239,14 +260,22 @@ QUANTITATIVE: tuple[Pattern, ...] = (
         "HRW, 7 Jul 2022, Nangarhar healthcare workers (docs/sources.md#hrw2022)", "2021-12-31"),
     Pattern(
         "P8b", "Extrajudicial killings nationwide, 15 Aug 2021 - 15 Jun 2022", national_ejk_unama,
-        59, 59, np.inf, "people", ">= 59 (UNAMA)",
-        "one-sided: UNAMA verification lags and misses cases, so the model must reach at least 59",
+        59, 59, P8B_HIGH, "people", ">= 59 (UNAMA)",
+        "59 to ~1,050: UNAMA verification lags and misses cases, so the model must reach at least 59; the upper "
+        "bound [E] is P8a's upper rate (240 in 15 Aug-31 Dec 2021) over UNAMA's 305 days, doubled for the rest of "
+        "the country (the record places the killings in Nangarhar and Kunar: HRW, BBC)",
         "UNAMA, 20 Jul 2022 (docs/sources.md#unama2022)", "2022-06-15"),
     Pattern(
         "P9", "Surrenders in Nangarhar, 15 Aug 2021 - 6 Feb 2022", nangarhar_surrenders,
         550, 500, 750, "people", "> 500 (~100/month)",
         "500-750: 'more than 500'; 8 groups of 35-65 plus 149 earlier individual surrenders gives at most ~670",
         "Nangarhar intelligence via TOLOnews, 6 Feb 2022; Xinhua/Anadolu (docs/sources.md#surrenders)", "2022-02-06"),
+    Pattern(
+        "P9n", "Surrenders nationwide, 15 Aug - 7 Nov 2021", national_surrenders_early,
+        250, 250, 500, "people", "> 250 ('in the last two months')",
+        "250-500: 'more than 250' nationally; Nangarhar's sourced groups alone make 269 by 5 Nov (149 + 65 + 55), "
+        "so the surrenders were mostly there; the upper end allows reports to miss up to half (as P8a's x2)",
+        "East Coast Daily, 7 Nov 2021 (docs/sources.md#eastcoast2021); Xinhua/Anadolu (docs/sources.md#surrenders)", "2021-11-07"),
     Pattern(
         "P12", "De-escalation: Taliban deaths 15 Aug - 31 Dec 2021 / Taliban strength", taliban_loss_share,
         np.nan, 0.0, 0.02, "share", "small (clashes -91%)",
@@ -342,31 +371,3 @@ def summarise(stats: pd.DataFrame, patterns: tuple[Pattern, ...] = QUANTITATIVE)
                      "pass": bool(p.low <= value <= p.high) if not np.isnan(value) else False,
                      "tolerance": p.tolerance, "source": p.source})
     return pd.DataFrame(rows)
-
-
-def distance(card: pd.DataFrame) -> float:
-    """How far a scorecard's model values lie outside their bands, in band widths, as a root sum of squares.
-
-    Zero exactly when every pattern passes; a one-sided band uses its bound as the scale. A pattern that
-    could not be measured counts as one band width away.
-    """
-    total = 0.0
-    for row in card.itertuples():
-        scale = (row.high - row.low) if np.isfinite(row.high) else abs(row.low) or 1.0
-        if np.isnan(row.model):
-            d = 1.0
-        else:
-            d = (max(row.low - row.model, 0.0) + max(row.model - row.high, 0.0)) / scale
-        total += d * d
-    return float(np.sqrt(total))
-
-
-def centrality(card: pd.DataFrame) -> float:
-    """Mean distance of the model values from the point targets in band widths (ranks sets that all
-    pass); one-sided bands and patterns without a point target (NaN) do not count."""
-    ds = []
-    for row in card.itertuples():
-        target = BY_ID[row.pattern].target
-        if np.isfinite(row.high) and not np.isnan(target) and not np.isnan(row.model):
-            ds.append(abs(row.model - target) / (row.high - row.low))
-    return float(np.mean(ds)) if ds else np.nan

@@ -21,6 +21,7 @@ EXAMPLES = """examples:
   python run.py validate                                  # 32 seeds of the baseline -> results/validate
   python run.py validate --seeds 8 --out results/val8     # quicker look
   python run.py validate --set surrender_rate=1.2 --out results/val_sr   # a candidate parameter set
+  python run.py validate --posterior results/calibrate/posterior.csv --draws 100   # posterior predictive
   python run.py validate --backend dask --scheduler tcp://10.0.0.5:8786  # on a Dask cluster
 Rerunning the same command resumes the store and only runs what is missing.
 """
@@ -135,14 +136,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError(f"--steps is {args.steps}; it must be a whole number >= 1 (104 covers every pattern).")
     overrides = {k: coerce(k, v, "--set") for k, v in parse_sets(args.set).items()}
     out = check_out_path(args.out, "--out")
-    runs = [Run(args.scenario, seed, args.steps, overrides, 0) for seed in range(1, args.seeds + 1)]
-    summary = execute(runs, out, **execution_options(args), meta={"command": "validate", "set": overrides})
+    if args.posterior:
+        runs, meta, settings = _posterior_runs(args, overrides)
+    else:
+        runs = [Run(args.scenario, seed, args.steps, overrides, 0) for seed in range(1, args.seeds + 1)]
+        meta = {"command": "validate", "set": overrides}
+        settings = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
+    summary = execute(runs, out, **execution_options(args), meta=meta)
     res = load(out)
     card = scorecard(res.national, res.provinces)
     n_runs = res.national.groupby(["scenario", "point", "seed"]).ngroups
-    settings = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
-    print(f"Validation of '{args.scenario}' ({settings}): {n_runs} seeds x {args.steps} weeks "
-          f"({summary['done']} run now, {summary['skipped']} already stored, {summary['failed']} failed)\n")
+    print(f"Validation of '{args.scenario}' ({settings}): {n_runs} {'runs' if args.posterior else 'seeds'} x "
+          f"{args.steps} weeks ({summary['done']} run now, {summary['skipped']} already stored, "
+          f"{summary['failed']} failed)\n")
     print(format_card(card))
     quantitative = card[card["pattern"].isin([p.id for p in P.QUANTITATIVE])]
     print(f"\n{int(quantitative['pass'].sum())} of {len(quantitative)} quantitative patterns pass "
@@ -154,6 +160,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _posterior_runs(args: argparse.Namespace, overrides: dict) -> tuple[list, dict, str]:
+    """``--posterior``: ``--draws`` parameter sets drawn by weight (seed ``--draw-seed``), one run each."""
+    from analysis.posterior import draw_runs, load_posterior
+    from sim.errors import UserError
+
+    if overrides:
+        raise UserError("--set cannot be combined with --posterior: the posterior draws set the parameters.")
+    posterior = load_posterior(args.posterior)
+    runs = draw_runs(posterior, args.draws, args.draw_seed, args.scenario, args.steps)
+    meta = {"command": "validate", "posterior": str(posterior.path), "draws": args.draws,
+            "draw_seed": args.draw_seed, "particles": len(posterior.weights)}
+    settings = (f"{args.draws} draws by weight from {posterior.path} ({len(posterior.weights)} particles, "
+                f"draw seed {args.draw_seed}), model seeds 1..{args.draws}")
+    return runs, meta, settings
+
+
 def register(sub) -> None:
     p = sub.add_parser("validate", help="run the baseline over many seeds and score it against the record",
                        description="Run a scenario over N seeds (through the sweep runner, resumable), print the "
@@ -161,10 +183,15 @@ def register(sub) -> None:
                                    "90% band, pass/fail) and write scorecard.csv and validation.png into --out. "
                                    "Exit status 0 whatever the score.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seeds", type=int, default=32, help="seeds 1..N (default 32)")
+    p.add_argument("--seeds", type=int, default=32,
+                   help="seeds 1..N (default 32; with --posterior draw i runs with seed i + 1 instead)")
     p.add_argument("--steps", type=int, default=104, help="weeks per run (default 104; P14 needs 104)")
     p.add_argument("--scenario", default="baseline", help="bundled name or TOML path (default baseline)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
+    p.add_argument("--posterior", metavar="FILE", help="score --draws parameter sets drawn by weight from this "
+                                                         "posterior.csv (run.py calibrate), one run each")
+    p.add_argument("--draws", type=int, default=100, help="posterior draws with --posterior (default 100)")
+    p.add_argument("--draw-seed", type=int, default=1, help="seed of the posterior draws (default 1)")
     p.add_argument("--out", default="results/validate", help="results store and outputs (default results/validate)")
     add_execution_args(p)
     p.set_defaults(func=cmd_validate)

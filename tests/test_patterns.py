@@ -114,17 +114,17 @@ def test_near_repeat_ratio_sees_clustering():
     assert clustered > 1.5 and even < 1.1
 
 
-def test_scorecard_passes_inside_band_and_distance_is_zero_only_then():
+def test_scorecard_passes_inside_band_only():
     ids = [p.id for p in P.QUANTITATIVE]
     inside = {p.id: (p.low + min(p.high, p.low * 2 + 1)) / 2 for p in P.QUANTITATIVE}
     inside["P14"] = 1.0
     stats = pd.DataFrame([inside] * 5)
     card = P.summarise(stats)
-    assert card["pass"].all() and P.distance(card) == 0.0
+    assert card["pass"].all()
     outside = dict(inside, P5=6000.0)
     card = P.summarise(pd.DataFrame([outside] * 5))
     assert card.set_index("pattern").loc["P5", "pass"] == False  # noqa: E712
-    assert P.distance(card) == pytest.approx(1000.0 / 2000.0)
+    assert card["pass"].sum() == len(ids) - 1
     assert set(card["pattern"]) == set(ids)
 
 
@@ -163,42 +163,3 @@ def test_validate_cli_prints_scorecard_writes_files_and_resumes(tmp_path, capsys
     assert main(args) == 0
     assert "0 run now, 2 already stored" in capsys.readouterr().out
     assert main(["validate", "--seeds", "0", "--out", str(tmp_path / "x")]) == 2
-
-
-def test_calibrate_cli_writes_sets_and_pairs_plot(tmp_path, capsys):
-    from analysis.calibrate import RANGES
-    from run import main
-
-    out = tmp_path / "cal"
-    args = ["calibrate", "--budget", "2", "--seeds", "1", "--steps", "26", "--params", "ambush_rate,hp_rate",
-            "--confirm", "1", "--confirm-seeds", "2", "--out", str(out), "--backend", "serial", "--quiet"]
-    assert main(args) == 0
-    text = capsys.readouterr().out
-    table = pd.read_csv(out / "all_sets.csv")
-    assert len(table) == 3 and table["rank"].tolist() == [1, 2, 3] and 0 in table["point"].tolist()
-    for name in ("ambush_rate", "hp_rate"):
-        inside = table.loc[table["point"] > 0, name].between(RANGES[name].low, RANGES[name].high)
-        assert inside.all()
-    assert table["confirmed"].sum() == 1 and table.loc[table["confirmed"], "seeds"].iloc[0] == 2
-    assert (table["accepted"] <= (table["confirmed"] & (table["distance"] == 0))).all()
-    assert ((table["distance"] == 0) == table["passes_all"]).all()
-    assert "--set ambush_rate=" in text and (out / "accepted_sets.csv").exists()
-    assert (out / "pairs.png").stat().st_size > 5_000
-    assert main(["calibrate", "--budget", "2", "--params", "ejk_share", "--out", str(tmp_path / "y")]) == 2
-    assert "ejk_share" in capsys.readouterr().err
-
-
-def test_refine_samples_around_the_best_points_of_stage_one():
-    from analysis.calibrate import RANGES, design, refine
-
-    names = ["ambush_rate", "ejk_accuracy"]
-    table = design(names, 40, seed=3).reset_index()
-    table["distance"] = np.abs(table["ejk_accuracy"] - 0.6)  # the best points sit near ejk_accuracy 0.6
-    table["centrality"] = 0.0
-    more = refine(table, names, 16, seed=4, first=41, elite=4, width=0.1)
-    assert more.index.tolist() == list(range(41, 57))
-    best = table.nsmallest(4, "distance")["ejk_accuracy"].to_numpy()
-    span = 0.1 * (RANGES["ejk_accuracy"].high - RANGES["ejk_accuracy"].low)
-    gaps = np.abs(more["ejk_accuracy"].to_numpy()[:, None] - best[None, :]).min(axis=1)
-    assert (gaps <= span + 1e-6).all()
-    assert more["ambush_rate"].between(RANGES["ambush_rate"].low, RANGES["ambush_rate"].high).all()

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sim.errors import UserError
 
@@ -42,6 +43,7 @@ class Backend:
     window: int
     label: str
     notes: list[str] = field(default_factory=list)
+    client: Any = None  # the distributed.Client of the dask backend (pyabc's Dask sampler takes it)
 
 
 class SerialExecutor(Executor):
@@ -275,7 +277,7 @@ def _dask(workers: int, address: str | None, security=None) -> Iterator[Backend]
     executor = client.get_executor(pure=False)
     try:
         # The scheduler queues what its workers cannot take yet; a deep window lets added workers get work.
-        yield Backend(executor, max(2 * threads, 64), label)
+        yield Backend(executor, max(2 * threads, 64), label, client)
     finally:
         executor.shutdown(wait=False)
         client.close()

@@ -1,0 +1,124 @@
+"""``run.py calibrate`` (ABC-SMC with pyabc) on a small budget, and ``run.py validate --posterior``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.calibrate import priors
+from analysis.posterior import draw, load_posterior
+from sim.results.load import load
+
+PARAMS = "hp_rate,detection_base,surrender_rate"
+SMALL = ["--population", "6", "--generations", "2", "--seeds", "1", "--steps", "12", "--params", PARAMS,
+         "--backend", "serial", "--quiet", "--design-seed", "3"]
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    """The same small calibration run twice into two folders (serial sampler, same seed)."""
+    from run import main
+
+    root = tmp_path_factory.mktemp("cal")
+    for name in ("a", "b"):
+        assert main(["calibrate", *SMALL, "--out", str(root / name)]) == 0
+    return root
+
+
+def test_small_calibration_writes_every_output(calibrated):
+    out = calibrated / "a"
+    for name in ("abc.db", "posterior.csv", "generations.csv", "manifest.json"):
+        assert (out / name).stat().st_size > 0
+    for name in ("kde_matrix.png", "epsilons.png", "ess.png"):
+        assert (out / name).stat().st_size > 5_000
+    gens = pd.read_csv(out / "generations.csv")
+    assert gens["generation"].tolist() == [0, 1] and np.isinf(gens["epsilon"].iloc[0])
+    assert gens["epsilon"].iloc[1] < np.inf and (gens["accepted"] == 6).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["design_seed"] == 3 and set(manifest["priors"]) == set(PARAMS.split(","))
+    assert manifest["evaluations"] == gens["tried"].sum() and manifest["pyabc"].startswith("0.13")
+
+
+def test_final_population_is_weighted_and_inside_the_priors(calibrated):
+    post = pd.read_csv(calibrated / "a" / "posterior.csv")
+    assert len(post) == 6 and post["weight"].sum() == pytest.approx(1.0) and (post["weight"] > 0).all()
+    for p in priors(PARAMS.split(",")):
+        assert post[p.name].between(p.low, p.high).all()
+    gens = pd.read_csv(calibrated / "a" / "generations.csv")
+    assert (post["distance"] <= gens["epsilon"].iloc[-1]).all()  # accepted at the last epsilon
+    assert load_posterior(calibrated / "a" / "posterior.csv").weights.sum() == pytest.approx(1.0)
+
+
+def test_same_seed_gives_the_same_population_in_serial_mode(calibrated):
+    a = (calibrated / "a" / "posterior.csv").read_text()
+    assert a == (calibrated / "b" / "posterior.csv").read_text()
+    ga, gb = (pd.read_csv(calibrated / n / "generations.csv") for n in ("a", "b"))
+    pd.testing.assert_frame_equal(ga.drop(columns="wall_seconds"), gb.drop(columns="wall_seconds"))
+
+
+def test_calibrate_refuses_bad_flags_and_an_existing_database(calibrated, tmp_path, capsys):
+    from run import main
+
+    assert main(["calibrate", *SMALL, "--out", str(calibrated / "a")]) == 2
+    assert "already holds a calibration" in capsys.readouterr().err
+    before = (calibrated / "a" / "posterior.csv").read_text()
+    assert before == (calibrated / "b" / "posterior.csv").read_text()  # left untouched
+    for flags, word in ((["--steps", "5"], "--steps"), (["--population", "1"], "--population"),
+                        (["--params", "ejk_share"], "ejk_share"), (["--budget", "3"], "--budget")):
+        assert main(["calibrate", *SMALL, *flags, "--out", str(tmp_path / "x")]) == 2
+        assert word in capsys.readouterr().err
+    assert not (tmp_path / "x" / "abc.db").exists()
+
+
+def test_validate_posterior_draws_by_weight_reproducibly(tmp_path, capsys):
+    from run import main
+
+    path = tmp_path / "posterior.csv"
+    pd.DataFrame({"hp_rate": [0.01, 0.05, 0.09], "surrender_rate": [0.5, 1.0, 1.5],
+                  "weight": [0.2, 0.8, 0.0]}).to_csv(path, index=False)
+    args = ["validate", "--posterior", str(path), "--draws", "5", "--draw-seed", "11", "--steps", "12",
+            "--backend", "serial", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "v1")]) == 0
+    assert "5 draws by weight" in capsys.readouterr().out
+    assert main([*args, "--out", str(tmp_path / "v2")]) == 0
+    expected = draw(load_posterior(path), 5, seed=11)
+    for name in ("v1", "v2"):
+        nat = load(tmp_path / name).national
+        runs = nat.groupby("point")[["seed", "hp_rate", "surrender_rate"]].first()
+        assert runs.index.tolist() == [0, 1, 2, 3, 4] and runs["seed"].tolist() == [1, 2, 3, 4, 5]
+        assert runs["hp_rate"].to_numpy() == pytest.approx(expected["hp_rate"].to_numpy())
+        assert runs["surrender_rate"].to_numpy() == pytest.approx(expected["surrender_rate"].to_numpy())
+        assert 0.09 not in runs["hp_rate"].tolist()  # weight 0: never drawn
+        assert (tmp_path / name / "scorecard.csv").exists()
+    assert main(["validate", "--posterior", str(path), "--set", "hp_rate=0.1", "--out", str(tmp_path / "v3")]) == 2
+    assert "--set cannot be combined" in capsys.readouterr().err
+
+
+def test_early_rejection_is_exact_a_lower_bound_of_the_full_distance():
+    from analysis import abc_distance as D
+    from analysis.abc_model import Simulator
+    from sim.inputs.scenario import load_scenario
+
+    prs = priors(PARAMS.split(","))
+    ids = tuple(p.id for p in D.abc_patterns(26))
+    model = Simulator(load_scenario("baseline"), 26, 1, prs, ids, screen=12)
+    assert model.early == ("P1b", "P9n") and model.screen == 12
+    rng = np.random.default_rng(5)
+    early_rejections = 0
+    for k in range(3):
+        theta = {p.key: rng.uniform(*p.bounds) for p in prs}
+        np.random.seed(k)
+        full = model.integrated_simulate(theta, np.inf)  # no screen at epsilon inf
+        np.random.seed(k)
+        screened = model.integrated_simulate(theta, 0.0)  # the screen runs: rejected early unless it passes
+        lower = D.BandDistance(model.early)({i: full.sum_stat[i] for i in model.early})
+        assert lower <= full.distance + 1e-12
+        if lower > 0:
+            assert not screened.accepted and screened.distance == pytest.approx(lower)
+            early_rejections += 1
+        np.random.seed(k)
+        assert model.integrated_simulate(theta, full.distance).accepted  # the full run decides at its own distance
+    assert early_rejections >= 1  # the screen was exercised
