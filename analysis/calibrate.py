@@ -59,7 +59,6 @@ RANGES: dict[str, Prior] = {
     "detection_base": Prior(0.05, 0.6, True, "P8a, P8b, P5"),
     "ejk_accuracy": Prior(0.3, 0.9, False, "P8a, P8b"),
     "surrender_rate": Prior(0.2, 2.0, True, "P9"),
-    "surrender_share": Prior(0.15, 0.6, False, "P9"),
     "relapse_rate": Prior(0.002, 0.05, True, "P9, P14"),
 }
 
