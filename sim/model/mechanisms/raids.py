@@ -1,8 +1,8 @@
 """Mechanism 6: counter-insurgency raids and extrajudicial killing, and the harm they spread.
 
 Article: "bodies appeared, rumored to be ISIS elements who were killed by the Taliban in targeted
-extrajudicial killings". Units detect nearby cells (intelligence, elder cooperation, exposure, size)
-and raid them: a share of the seized is killed, the rest detained; with imperfect accuracy,
+extrajudicial killings". Units detect nearby cells (their own and the province's intelligence,
+mechanism 12; the cell's visibility; unit size) and raid them: a share of the seized is killed, the rest detained; with imperfect accuracy,
 civilians profiled as suspects are killed too. Every killing by the Taliban or outsiders angers the
 civilians around it (Bennett 2008), which feeds recruitment: the backfire loop of Kress & Szechtman.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.inputs.geography import window_sum
 from sim.model import rules, space
-from sim.model.mechanisms import external, salafi
+from sim.model.mechanisms import external, intelligence, salafi
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from sim.model.model import InsurgencyModel
 
 
-def detection_hazard(base, intelligence, elder_intel, exposure, strength, reference_strength, size_cap):
-    """Detection grows with intelligence, elder cooperation, exposure and unit size (as the square root
-    of strength over ``reference_strength``, at most ``size_cap``)."""
-    return base * intelligence * (1.0 + elder_intel) * exposure * min(size_cap, np.sqrt(strength / reference_strength))
+def detection_hazard(base, knowledge_, visibility_, strength, reference_strength, size_cap):
+    """Detection grows with what the unit knows (its own and the province's intelligence), the cell's
+    visibility (a floor plus exposure) and unit size (as the square root of strength over
+    ``reference_strength``, at most ``size_cap``)."""
+    return base * knowledge_ * visibility_ * np.minimum(size_cap, np.sqrt(strength / reference_strength))
 
 
 def nonmembers_killed(rng, members_killed: int, accuracy: float) -> int:
@@ -45,17 +46,20 @@ def reinforce(unit: "TalibanUnit") -> None:
 
 
 def search_and_raid(unit: "TalibanUnit") -> None:
-    """The unit's action: look for cells within ``vision``; raid each one it detects, learning from it."""
+    """The unit's action: look for cells within ``vision`` (one array of hazards); raid each one detected."""
     m = unit.model
     p = m.p
-    for target in m.snapshot.cells_near(unit.cell.coordinate, p["vision"]):
-        if not target.alive:
-            continue
-        h = detection_hazard(p["detection_base"], unit.intelligence, m.elder_intel[target.province],
-                             target.exposure, unit.strength, p["detection_reference_strength"], p["detection_size_cap"])
-        if m.random.random() < rules.hazard_to_prob(h):
-            raid(m, target)
-            unit.intelligence = min(1.0, unit.intelligence + p["intelligence_gain"] * external.capacity_factor(p))
+    near = [c for c in m.snapshot.cells_near(unit.cell.coordinate, p["vision"])]
+    if not near:
+        return
+    prov = np.array([c.province for c in near])
+    exposure = np.array([c.exposure for c in near])
+    h = detection_hazard(p["detection_base"], intelligence.knowledge(unit.intelligence, m.intel[prov]),
+                         intelligence.visibility(exposure, p["detection_floor"]), unit.strength,
+                         p["detection_reference_strength"], p["detection_size_cap"])
+    for i in np.flatnonzero(m.rng.random(len(near)) < rules.hazard_to_prob(h)):
+        if near[i].alive:
+            raid(m, near[i])
 
 
 def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
@@ -72,6 +76,7 @@ def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
     pool.count("detained", pid, len(held) * m.scale)
     cell.recent_losses += len(seized)
     cell.expose(p["exposure_gain"])
+    intelligence.roll_up(m, cell, len(held) * m.scale)
     n_non = nonmembers_killed(rng, len(killed), p["ejk_accuracy"])
     victims = suspects_near(m, cell.cell.coordinate, n_non)
     pool.transition(victims, Affiliation.DEAD)

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.inputs.events import Event
 from sim.model import rules
+from sim.model.mechanisms import intelligence
 from sim.model.membership import join_nearest_cells
 from sim.model.population import Affiliation
 
@@ -73,6 +74,7 @@ def give_up(m: "InsurgencyModel", cell: "IskpCell", idx: np.ndarray, pid: int) -
     """These members surrender and are monitored from now on."""
     m.pool.transition(idx, Affiliation.SURRENDERED)
     m.pool.count("surrenders", pid, len(idx) * m.scale)
+    intelligence.roll_up(m, cell, len(idx) * m.scale)
 
 
 def scheduled(m: "InsurgencyModel", event: Event) -> None:
