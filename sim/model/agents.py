@@ -134,7 +134,7 @@ class IskpCell(_Placed):
 
 class TalibanUnit(_Placed):
     """A Taliban garrison or mobile unit of many fighters: strength, establishment, posture,
-    intelligence, recent losses. Its week (phase 7): reinforce; redeploy if mobile (mechanism 9);
+    intelligence, recent losses. Its week (phase 7): redeploy if mobile (mechanism 13); reinforce;
     detect and raid (6)."""
 
     def __init__(self, model: "InsurgencyModel", cell, strength: float, posture: Posture, intelligence: float):
@@ -143,6 +143,7 @@ class TalibanUnit(_Placed):
         self.strength = strength
         self.establishment = strength
         self.posture = posture
+        self.post = cell.coordinate  # where it was posted: a mobile unit stays within unit_leash of it
         self.intelligence = intelligence
         self.recent_losses = 0.0
         self.alive = True

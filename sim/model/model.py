@@ -22,8 +22,8 @@ from sim.inputs.geography import Geography, load_geography, window_sum
 from sim.inputs.scenario import Scenario, load_scenario
 from sim.model import rules, space, tally
 from sim.model.agents import IskpCell, Posture, TalibanUnit, TribalElder
-from sim.model.mechanisms import (ambush, elders, external, high_profile, intelligence, legitimacy, movement,
-                                  prison_escape, raids, recruitment, salafi, surrender)
+from sim.model.mechanisms import (ambush, deployment, elders, external, high_profile, intelligence, legitimacy,
+                                  movement, prison_escape, raids, recruitment, salafi, surrender)
 from sim.model.membership import add_recruits, iskp_home_weights, new_cell, rows_per_cell
 from sim.model.population import Affiliation, RecruitPool
 from sim.outputs import EVENT_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS
@@ -127,7 +127,8 @@ class InsurgencyModel(mesa.Model):
         if IskpCell in self.agents_by_type:           # 6. cells act (4, 5, 8, 9)
             self.agents_by_type[IskpCell].shuffle_do(_cell_turn)
         self.take_snapshot()
-        self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)  # 7. units act (6, 9)
+        deployment.redeploy(self)                     # 7. mobile units redeploy (13), then units act (6)
+        self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)
         external.act(self)                            # 8. external actors (10)
         self.take_snapshot()
         self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (7, 8)
@@ -177,7 +178,6 @@ class InsurgencyModel(mesa.Model):
         self.grid.taliban_control.data[:] = space.saturation(window_sum(strength, r), p["control_scale"]) * self.inside
         self.grid.iskp_influence.data[:] = (space.saturation(window_sum(members, r) * self.scale, p["influence_scale"])
                                             * self.inside)
-        self.violence_attraction = window_sum(self.grid.violence.data, p["unit_violence_radius"])
         self.reach = recruitment.recruiters_reach(self, cells)
         self.elder_intel = elders.intelligence(self)
 
@@ -244,10 +244,8 @@ def _cell_turn(cell: IskpCell) -> None:
 
 
 def _unit_turn(unit: TalibanUnit) -> None:
-    """Phase 7, one unit: reinforce, redeploy if mobile, detect and raid."""
+    """Phase 7, one unit (after the mobile units' redeployment): reinforce, detect and raid."""
     raids.reinforce(unit)
-    if unit.posture is Posture.MOBILE:
-        movement.redeploy(unit)
     raids.search_and_raid(unit)
     unit.recent_losses = 0.0
 
