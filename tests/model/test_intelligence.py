@@ -79,7 +79,7 @@ def test_quiet_cells_are_found_only_with_a_detection_floor():
     ("elder_intel_weight", {"elder_intel_weight": 0.0}, {"elder_intel_weight": 3.0}),
 ])
 def test_intelligence_levers_raise_intelligence_and_detentions(name, low, high):
-    mean, half = paired_effect("mean_intelligence", low, high, seeds=20, steps=30, how="last")
+    mean, half = paired_effect("mean_intelligence", low, high, seeds=20, steps=20, how="last")
     assert mean - half > 0, f"{name}: intelligence {mean:.3g} ± {half:.3g}"
-    mean, half = paired_effect("detained", low, high, seeds=20, steps=30, how="sum")
+    mean, half = paired_effect("detained", low, high, seeds=20, steps=20, how="sum")
     assert mean - half > 0, f"{name}: detained {mean:.3g} ± {half:.3g}"
