@@ -131,7 +131,8 @@ class InsurgencyModel(mesa.Model):
         self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)
         external.act(self)                            # 8. external actors (10)
         self.take_snapshot()
-        self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (7, 8)
+        self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (8), then offer
+        surrender.broker(self)                        #     terms that members take or not (7)
         surrender.monitor_and_release(self)           # 10. monitoring, relapse, release (7);
         intelligence.update(self)                     #     intelligence accumulates and decays (12)
         raids.spread_harm(self)                       # 11. harm spreads as anger (6); anger,
@@ -251,9 +252,9 @@ def _unit_turn(unit: TalibanUnit) -> None:
 
 
 def _elder_turn(elder: TribalElder) -> None:
-    """Phase 9, one elder: the stance moves, then he may broker surrenders; a killed council may be replaced."""
+    """Phase 9, one elder: the stance moves; a killed council may be replaced. (The surrender offers of
+    the province's elders follow, for all members at once: ``surrender.broker``.)"""
     if not elder.alive:
         elders.succeed(elder)
         return
     elders.update_stance(elder)
-    surrender.broker(elder)

@@ -45,12 +45,12 @@ def test_nangarhar_event_with_endogenous_surrenders_still_logs_65():
     assert (r.events.query("event == 'elder_surrender' and step == 11")["people"] == 65).all()
 
 
-@given(rate=st.floats(0, 2), infl=unit, stance=unit, amnesty=unit, press=unit, ideo=unit, resolve=unit)
-def test_surrender_hazard_needs_pressure_and_falls_with_commitment(rate, infl, stance, amnesty, press, ideo, resolve):
-    h = surrender.surrender_hazard(rate, infl, stance, amnesty, press, ideo, False, resolve)
-    assert surrender.surrender_hazard(rate, infl, stance, amnesty, 0.0, ideo, False, resolve) == 0
-    assert surrender.surrender_hazard(rate, infl, stance, amnesty, press, min(1.0, ideo + 0.1), False, resolve) <= h
-    assert surrender.surrender_hazard(rate, infl, stance, amnesty, press, ideo, True, resolve) <= h
+@given(rate=st.floats(0, 2), offer=st.floats(0, 5), amnesty=unit, press=unit, ideo=unit, resolve=unit)
+def test_surrender_hazard_needs_pressure_and_falls_with_commitment(rate, offer, amnesty, press, ideo, resolve):
+    h = surrender.surrender_hazard(rate, offer, amnesty, press, ideo, False, resolve)
+    assert surrender.surrender_hazard(rate, offer, amnesty, 0.0, ideo, False, resolve) == 0
+    assert surrender.surrender_hazard(rate, offer, amnesty, press, min(1.0, ideo + 0.1), False, resolve) <= h
+    assert surrender.surrender_hazard(rate, offer, amnesty, press, ideo, True, resolve) <= h
 
 
 def test_a_cell_nobody_has_hit_feels_no_pressure():
@@ -90,8 +90,7 @@ def test_the_surrender_prone_are_used_up():
             _press_every_cell(m)
             m.take_snapshot()
             before = np.flatnonzero(pool.state == Affiliation.ISKP)
-            for e in m.elders:
-                surrender.broker(e)
+            surrender.broker(m)
             gone = before[pool.state[before] == Affiliation.SURRENDERED]
             if week < 3:
                 early[0] += len(gone)

@@ -25,15 +25,20 @@ def elder_stance(stance, legitimacy, nonmember_kills, sensitivity, drift):
     return float(np.clip(stance + drift * (legitimacy - stance) - sensitivity * nonmember_kills, 0.0, 1.0))
 
 
-def intelligence(m: "InsurgencyModel") -> np.ndarray:
-    """Per province: what the living elders tell the Taliban each week, ``elder_intel_weight`` x the mean
-    over the province's councils of influence x stance (cooperation falls gradually with the stance,
-    so a neutral elder still shares half of what a fully cooperating one would)."""
+def cooperation(m: "InsurgencyModel") -> np.ndarray:
+    """Per province: the sum over living elder councils of influence x stance toward the Taliban. It
+    falls gradually with the stance, so a neutral elder still gives half of what a fully cooperating
+    one would (surrender offers, mechanism 7; intelligence, mechanism 12)."""
     es = m.elders
     pid = np.array([e.province for e in es])
     w = np.array([e.influence * e.stance_taliban if e.alive else 0.0 for e in es])
-    intel = np.bincount(pid, weights=w, minlength=m.geo.n_provinces)
-    return m.p["elder_intel_weight"] * intel / m.p["elders_per_province"]
+    return np.bincount(pid, weights=w, minlength=m.geo.n_provinces)
+
+
+def intelligence(m: "InsurgencyModel") -> np.ndarray:
+    """Per province: what the elders tell the Taliban each week, ``elder_intel_weight`` x the mean
+    cooperation per council."""
+    return m.p["elder_intel_weight"] * cooperation(m) / m.p["elders_per_province"]
 
 
 def update_stance(elder: "TribalElder") -> None:

@@ -17,12 +17,12 @@ import numpy as np
 
 from sim.inputs.events import Event
 from sim.model import rules
-from sim.model.mechanisms import intelligence
+from sim.model.mechanisms import elders, intelligence
 from sim.model.membership import join_nearest_cells
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
-    from sim.model.agents import IskpCell, TribalElder
+    from sim.model.agents import IskpCell
     from sim.model.model import InsurgencyModel
 
 
@@ -33,12 +33,11 @@ def pressure(stock, recent_losses, members):
     return min(1.0, stock + lost)
 
 
-def surrender_hazard(rate, influence, stance_taliban, amnesty, pressure_, ideology, hardliner, resolve):
-    """Each member's weekly hazard of taking an elder's offer: pressure x the terms x the elder's
-    influence and alignment x (1 - ideology) x (1 - ``resolve`` for foreign fighters and ex-prisoners).
-    Works on arrays of members, so the least committed go first and the committed remain."""
-    return (rate * influence * stance_taliban * amnesty * pressure_ * (1.0 - ideology)
-            * (1.0 - resolve * hardliner))
+def surrender_hazard(rate, offer, amnesty, pressure_, ideology, hardliner, resolve):
+    """Each member's weekly hazard of taking the elders' offer: pressure x the terms x the offer (the
+    elders' influence x alignment) x (1 - ideology) x (1 - ``resolve`` for foreign fighters and
+    ex-prisoners). Works on arrays of members, so the least committed go first and the committed remain."""
+    return rate * offer * amnesty * pressure_ * (1.0 - ideology) * (1.0 - resolve * hardliner)
 
 
 def relapse_hazard(rate, monitoring, control, grievance_):
@@ -46,12 +45,12 @@ def relapse_hazard(rate, monitoring, control, grievance_):
     return rate * (1.0 - monitoring * control) * grievance_
 
 
-def broker(elder: "TribalElder") -> None:
-    """The elder's action: offer terms to the members of every cell in his province; each member
-    decides for himself (one draw per member), and those who accept surrender."""
-    m = elder.model
+def broker(m: "InsurgencyModel") -> None:
+    """Phase 9, after the elders' turns: the living elders of each province offer terms to every member
+    of its cells, and each member decides for himself (one draw per member). Independent offers add
+    their hazards, so a province's elders act through the sum of influence x stance."""
     p, pool = m.p, m.pool
-    cells = [c for c in m.snapshot.cells_in_province(elder.province) if len(c.members)]
+    cells = [c for c in m.iskp_cells if len(c.members)]
     if not cells:
         return
     press = np.array([pressure(c.pressure, c.recent_losses, len(c.members)) for c in cells])
@@ -59,15 +58,14 @@ def broker(elder: "TribalElder") -> None:
         return
     sizes = np.array([len(c.members) for c in cells])
     idx = np.concatenate([c.members for c in cells])
-    hardliner = (pool.origin[idx] == 2) | pool.ex_prisoner[idx]
-    h = surrender_hazard(p["surrender_rate"], elder.influence, elder.stance_taliban, p["amnesty"],
-                         np.repeat(press, sizes), pool.ideology[idx], hardliner, p["hardliner_resolve"])
-    accept = m.rng.random(len(idx)) < rules.hazard_to_prob(h)
-    if not accept.any():
-        return
     owner = np.repeat(np.arange(len(cells)), sizes)
+    offer = elders.cooperation(m)[np.array([c.province for c in cells])][owner]
+    hardliner = (pool.origin[idx] == 2) | pool.ex_prisoner[idx]
+    h = surrender_hazard(p["surrender_rate"], offer, p["amnesty"], press[owner], pool.ideology[idx], hardliner,
+                         p["hardliner_resolve"])
+    accept = m.rng.random(len(idx)) < rules.hazard_to_prob(h)
     for i in np.unique(owner[accept]):
-        give_up(m, cells[i], idx[accept & (owner == i)], elder.province)
+        give_up(m, cells[i], idx[accept & (owner == i)], cells[i].province)
 
 
 def give_up(m: "InsurgencyModel", cell: "IskpCell", idx: np.ndarray, pid: int) -> None:
