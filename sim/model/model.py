@@ -126,9 +126,9 @@ class InsurgencyModel(mesa.Model):
         self.take_snapshot()
         if IskpCell in self.agents_by_type:           # 6. cells act (4, 5, 8, 9)
             self.agents_by_type[IskpCell].shuffle_do(_cell_turn)
-        self.take_snapshot()
-        deployment.redeploy(self)                     # 7. mobile units redeploy (13), then units act (6)
-        self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)
+        deployment.redeploy(self)                     # 7. mobile units redeploy (13), then units
+        self.take_snapshot()                          #    reinforce, detect and raid (6)
+        raids.search_and_raid(self)
         external.act(self)                            # 8. external actors (10)
         self.take_snapshot()
         self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (8), then offer
@@ -242,13 +242,6 @@ def _cell_turn(cell: IskpCell) -> None:
         ambush.ambush(cell)
     elders.target(cell)
     cell.lie_low()
-
-
-def _unit_turn(unit: TalibanUnit) -> None:
-    """Phase 7, one unit (after the mobile units' redeployment): reinforce, detect and raid."""
-    raids.reinforce(unit)
-    raids.search_and_raid(unit)
-    unit.recent_losses = 0.0
 
 
 def _elder_turn(elder: TribalElder) -> None:

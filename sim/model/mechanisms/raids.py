@@ -38,28 +38,43 @@ def nonmembers_killed(rng, members_killed: int, accuracy: float) -> int:
     return int(rng.negative_binomial(members_killed, accuracy))
 
 
-def reinforce(unit: "TalibanUnit") -> None:
-    """A unit makes good part of its losses (faster with foreign support)."""
-    p = unit.model.p
-    gap = max(0.0, unit.establishment - unit.strength)
-    unit.strength += gap * p["taliban_reinforcement"] * external.capacity_factor(p)
+def reinforce(units: list["TalibanUnit"], p: dict) -> None:
+    """Units make good part of their losses (faster with foreign support)."""
+    rate = p["taliban_reinforcement"] * external.capacity_factor(p)
+    for u in units:
+        u.strength += max(0.0, u.establishment - u.strength) * rate
 
 
-def search_and_raid(unit: "TalibanUnit") -> None:
-    """The unit's action: look for cells within ``vision`` (one array of hazards); raid each one detected."""
-    m = unit.model
-    p = m.p
-    near = [c for c in m.snapshot.cells_near(unit.cell.coordinate, p["vision"])]
-    if not near:
+def search_and_raid(m: "InsurgencyModel") -> None:
+    """Phase 7, the units' actions: reinforce; then every unit looks for the cells within ``vision`` (one
+    distance matrix and one matrix of detection draws for all), and in random order each raids the
+    detected cells that are still there."""
+    p, snap = m.p, m.snapshot
+    units = snap.units
+    reinforce(units, p)
+    for u in units:
+        u.recent_losses = 0.0
+    cells = snap.cells
+    if not cells or not units:
         return
-    prov = np.array([c.province for c in near])
-    exposure = np.array([c.exposure for c in near])
-    h = detection_hazard(p["detection_base"], intelligence.knowledge(unit.intelligence, m.intel[prov]),
-                         intelligence.visibility(exposure, p["detection_floor"]), unit.strength,
+    near = space.chebyshev(snap.unit_xy[:, None, :], snap.cell_xy[None, :, :]) <= p["vision"]
+    ui, ci = np.nonzero(near)
+    if len(ui) == 0:
+        return
+    unit_intel = np.array([u.intelligence for u in units])
+    strength = np.array([u.strength for u in units])
+    prov = np.array([c.province for c in cells])
+    exposure = np.array([c.exposure for c in cells])
+    h = detection_hazard(p["detection_base"], intelligence.knowledge(unit_intel[ui], m.intel[prov[ci]]),
+                         intelligence.visibility(exposure[ci], p["detection_floor"]), strength[ui],
                          p["detection_reference_strength"], p["detection_size_cap"])
-    for i in np.flatnonzero(m.rng.random(len(near)) < rules.hazard_to_prob(h)):
-        if near[i].alive:
-            raid(m, near[i])
+    hit = m.rng.random(len(ui)) < rules.hazard_to_prob(h)
+    ui, ci = ui[hit], ci[hit]
+    rank = np.empty(len(units), dtype=int)
+    rank[m.rng.permutation(len(units))] = np.arange(len(units))  # the units' random order
+    for j in np.lexsort((ci, rank[ui])):
+        if cells[ci[j]].alive:
+            raid(m, cells[ci[j]])
 
 
 def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
