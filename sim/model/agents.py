@@ -101,6 +101,7 @@ class IskpCell(_Placed):
         self.resources = resources
         self.exposure = model.p["cell_initial_exposure"]
         self.recent_losses = 0
+        self.pressure = 0.0  # accumulated share of members lost to the Taliban and outsiders (mechanism 7)
         self.alive = True
 
     @property
@@ -117,8 +118,12 @@ class IskpCell(_Placed):
         self.exposure = min(1.0, self.exposure + gain)
 
     def lie_low(self) -> None:
-        """End of the cell's turn: exposure decays, recent losses are forgotten."""
-        self.exposure *= 1.0 - self.model.p["exposure_decay"]
+        """End of the cell's turn: exposure and pressure decay, recent losses join the pressure and are
+        forgotten."""
+        p = self.model.p
+        self.exposure *= 1.0 - p["exposure_decay"]
+        lost = self.recent_losses / max(len(self.members) + self.recent_losses, 1)
+        self.pressure = min(1.0, self.pressure * (1.0 - p["pressure_decay"]) + lost)
         self.recent_losses = 0
 
     def dissolve(self) -> None:
@@ -129,7 +134,7 @@ class IskpCell(_Placed):
 
 class TalibanUnit(_Placed):
     """A Taliban garrison or mobile unit of many fighters: strength, establishment, posture,
-    intelligence, recent losses. Its week (phase 7): reinforce; redeploy if mobile (mechanism 9);
+    intelligence, recent losses. Its week (phase 7): redeploy if mobile (mechanism 13); reinforce;
     detect and raid (6)."""
 
     def __init__(self, model: "InsurgencyModel", cell, strength: float, posture: Posture, intelligence: float):
@@ -138,6 +143,7 @@ class TalibanUnit(_Placed):
         self.strength = strength
         self.establishment = strength
         self.posture = posture
+        self.post = cell.coordinate  # where it was posted: a mobile unit stays within unit_leash of it
         self.intelligence = intelligence
         self.recent_losses = 0.0
         self.alive = True

@@ -22,8 +22,8 @@ from sim.inputs.geography import Geography, load_geography, window_sum
 from sim.inputs.scenario import Scenario, load_scenario
 from sim.model import rules, space, tally
 from sim.model.agents import IskpCell, Posture, TalibanUnit, TribalElder
-from sim.model.mechanisms import (ambush, elders, external, high_profile, legitimacy, movement, prison_escape, raids,
-                                  recruitment, salafi, surrender)
+from sim.model.mechanisms import (ambush, deployment, elders, external, high_profile, intelligence, legitimacy,
+                                  movement, prison_escape, raids, recruitment, salafi, surrender)
 from sim.model.membership import add_recruits, iskp_home_weights, new_cell, rows_per_cell
 from sim.model.population import Affiliation, RecruitPool
 from sim.outputs import EVENT_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS
@@ -55,6 +55,7 @@ class InsurgencyModel(mesa.Model):
         self.iskp_support = np.ones(n_prov)  # ISIS-K's local support (mechanism 5)
         self.visibility = 0.0  # ISIS-K's visibility among hardliners (mechanism 5)
         self.elder_intel = np.zeros(n_prov)
+        self.intel = np.zeros(n_prov)  # Taliban intelligence on ISIS-K per province (mechanism 12)
         self.harm = np.zeros(self.geo.shape)  # this week's killings by the Taliban and outsiders, per grid cell
         self.added_agents = 0
         # External actors draw from their own stream so that switching a lever leaves the others' draws paired.
@@ -125,12 +126,15 @@ class InsurgencyModel(mesa.Model):
         self.take_snapshot()
         if IskpCell in self.agents_by_type:           # 6. cells act (4, 5, 8, 9)
             self.agents_by_type[IskpCell].shuffle_do(_cell_turn)
-        self.take_snapshot()
-        self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)  # 7. units act (6, 9)
+        deployment.redeploy(self)                     # 7. mobile units redeploy (13), then units
+        self.take_snapshot()                          #    reinforce, detect and raid (6)
+        raids.search_and_raid(self)
         external.act(self)                            # 8. external actors (10)
         self.take_snapshot()
-        self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (7, 8)
-        surrender.monitor_and_release(self)           # 10. monitoring, relapse, release (7)
+        self.agents_by_type[TribalElder].shuffle_do(_elder_turn)  # 9. elders act (8), then offer
+        surrender.broker(self)                        #     terms that members take or not (7)
+        surrender.monitor_and_release(self)           # 10. monitoring, relapse, release (7);
+        intelligence.update(self)                     #     intelligence accumulates and decays (12)
         raids.spread_harm(self)                       # 11. harm spreads as anger (6); anger,
         ambush.violence_fades(self)                   #     violence, visibility and lost support fade
         high_profile.fade(self)
@@ -175,7 +179,6 @@ class InsurgencyModel(mesa.Model):
         self.grid.taliban_control.data[:] = space.saturation(window_sum(strength, r), p["control_scale"]) * self.inside
         self.grid.iskp_influence.data[:] = (space.saturation(window_sum(members, r) * self.scale, p["influence_scale"])
                                             * self.inside)
-        self.violence_attraction = window_sum(self.grid.violence.data, p["unit_violence_radius"])
         self.reach = recruitment.recruiters_reach(self, cells)
         self.elder_intel = elders.intelligence(self)
 
@@ -241,18 +244,10 @@ def _cell_turn(cell: IskpCell) -> None:
     cell.lie_low()
 
 
-def _unit_turn(unit: TalibanUnit) -> None:
-    """Phase 7, one unit: reinforce, redeploy if mobile, detect and raid."""
-    raids.reinforce(unit)
-    if unit.posture is Posture.MOBILE:
-        movement.redeploy(unit)
-    raids.search_and_raid(unit)
-    unit.recent_losses = 0.0
-
-
 def _elder_turn(elder: TribalElder) -> None:
-    """Phase 9, one elder: the stance moves, then he may broker surrenders."""
+    """Phase 9, one elder: the stance moves; a killed council may be replaced. (The surrender offers of
+    the province's elders follow, for all members at once: ``surrender.broker``.)"""
     if not elder.alive:
+        elders.succeed(elder)
         return
     elders.update_stance(elder)
-    surrender.broker(elder)

@@ -31,3 +31,36 @@ def test_killing_an_elder_intimidates_the_others_and_removes_his_intelligence():
     assert not victim.alive and m.flows["elders_killed"][pid] == 1
     assert all(np.isclose(e.stance_taliban, 0.9 - m.p["elder_intimidation"]) for e in others)
     assert elders.intelligence(m)[pid] < before
+
+
+def test_neutral_elders_still_inform():
+    """Elder intelligence falls with the stance but does not vanish at neutral (0.5)."""
+    m = InsurgencyModel(rng=3)
+    for e in m.elders:
+        e.stance_taliban = 0.5
+    half = elders.intelligence(m)
+    for e in m.elders:
+        e.stance_taliban = 1.0
+    full = elders.intelligence(m)
+    assert (half > 0).all() and np.allclose(half, full / 2)
+
+
+def test_killed_councils_are_replaced_at_their_rate():
+    m = InsurgencyModel(rng=3, elder_replacement_rate=0.1)
+    for e in m.elders:
+        e.alive = False
+    weeks = 5
+    for _ in range(weeks):
+        for e in m.elders:
+            if not e.alive:
+                elders.succeed(e)
+    back = np.mean([e.alive for e in m.elders])
+    expected = 1 - np.exp(-0.1 * weeks)
+    n = len(m.elders)
+    assert abs(back - expected) < 4 * np.sqrt(expected * (1 - expected) / n)
+    assert all(np.isclose(e.stance_taliban, m.legitimacy[e.province]) for e in m.elders if e.alive)
+    m0 = InsurgencyModel(rng=3, elder_replacement_rate=0.0)
+    victim = m0.elders[0]
+    victim.alive = False
+    elders.succeed(victim)
+    assert not victim.alive

@@ -1,4 +1,4 @@
-"""Mechanism 9 (sim/model/mechanisms/movement.py): cells evade control, split when large; units climb violence."""
+"""Mechanism 9 (sim/model/mechanisms/movement.py): cells evade control and split when large (units: test_deployment.py)."""
 
 from __future__ import annotations
 
@@ -29,16 +29,3 @@ def test_a_split_halves_members_and_resources_and_keeps_everyone():
     assert len(cell.members) + len(new[0].members) == len(members)
     assert len(new[0].members) == len(members) // 2
     assert space.chebyshev(new[0].cell.coordinate, cell.cell.coordinate) <= m.p["cell_move_radius"]
-
-
-def test_a_mobile_unit_moves_toward_violence_and_not_past_it():
-    m = InsurgencyModel(rng=1, unit_speed=3)
-    unit = m.units[0]
-    x, y = unit.cell.coordinate
-    m.violence_attraction = np.zeros(m.geo.shape)
-    movement.redeploy(unit)
-    assert unit.cell.coordinate == (x, y)  # no gradient, no move
-    target = next(c.coordinate for c in space.neighbourhood(unit.cell, 1))
-    m.violence_attraction[target] = 5.0
-    movement.redeploy(unit)
-    assert unit.cell.coordinate == target

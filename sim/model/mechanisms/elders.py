@@ -2,8 +2,9 @@
 
 Article: elders helped the Taliban negotiate surrenders in Nangarhar, and ISIS-K targeted local
 leaders. An elder's stance drifts toward the regime's local legitimacy and turns away when innocents
-are killed; pro-Taliban elders feed Taliban intelligence (detection in raids), and ISIS-K cells kill
-them, intimidating the others of the province.
+are killed; elders feed Taliban intelligence in proportion to their stance (mechanism 12), and ISIS-K
+cells kill the pro-Taliban ones, intimidating the others of the province. A killed council is
+replaced in time (Geller & Moss 2008: the qawm regenerates its leaders).
 """
 
 from __future__ import annotations
@@ -24,13 +25,20 @@ def elder_stance(stance, legitimacy, nonmember_kills, sensitivity, drift):
     return float(np.clip(stance + drift * (legitimacy - stance) - sensitivity * nonmember_kills, 0.0, 1.0))
 
 
+def cooperation(m: "InsurgencyModel") -> np.ndarray:
+    """Per province: the sum over living elder councils of influence x stance toward the Taliban. It
+    falls gradually with the stance, so a neutral elder still gives half of what a fully cooperating
+    one would (surrender offers, mechanism 7; intelligence, mechanism 12)."""
+    es = m.elders
+    pid = np.array([e.province for e in es])
+    w = np.array([e.influence * e.stance_taliban if e.alive else 0.0 for e in es])
+    return np.bincount(pid, weights=w, minlength=m.geo.n_provinces)
+
+
 def intelligence(m: "InsurgencyModel") -> np.ndarray:
-    """Per province: what pro-Taliban elders tell the Taliban (influence x how far past neutral)."""
-    p = m.p
-    intel = np.zeros(m.geo.n_provinces)
-    for pid, elders in enumerate(m.elders_in):
-        intel[pid] = sum(e.influence * max(0.0, 2 * e.stance_taliban - 1) for e in elders if e.alive)
-    return p["elder_intel_weight"] * intel / p["elders_per_province"]
+    """Per province: what the elders tell the Taliban each week, ``elder_intel_weight`` x the mean
+    cooperation per council."""
+    return m.p["elder_intel_weight"] * cooperation(m) / m.p["elders_per_province"]
 
 
 def update_stance(elder: "TribalElder") -> None:
@@ -62,3 +70,14 @@ def kill(m: "InsurgencyModel", cell: "IskpCell", elder: "TribalElder") -> None:
     for e in m.elders_in[pid]:
         if e.alive:
             e.stance_taliban = max(0.0, e.stance_taliban - m.p["elder_intimidation"])
+
+
+def succeed(elder: "TribalElder") -> None:
+    """A killed council is replaced with weekly hazard ``elder_replacement_rate``: a successor with a
+    fresh influence draw, whose stance starts at the province's legitimacy."""
+    m = elder.model
+    if m.random.random() >= rules.hazard_to_prob(m.p["elder_replacement_rate"]):
+        return
+    elder.alive = True
+    elder.influence = float(rules.beta_with_mean(m.rng, m.p["elder_influence"]))
+    elder.stance_taliban = float(m.legitimacy[elder.province])

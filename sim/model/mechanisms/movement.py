@@ -1,8 +1,8 @@
-"""Mechanism 9: cells move and split; mobile Taliban units redeploy toward violence.
+"""Mechanism 9: cells move and split (the units' redeployment is mechanism 13, ``deployment.py``).
 
 Article: fighting "also occurred in other parts of the country as well". A pressed cell (exposed or
 just hit) moves away from Taliban control; an unpressed one moves, less often, toward aggrieved ground.
-A large cell splits, the offshoot settling nearby. Mobile units climb toward recent ISIS-K violence.
+A large cell splits, the offshoot settling nearby.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from sim.model import space
 from sim.model.agents import IskpCell
 
 if TYPE_CHECKING:
-    from sim.model.agents import TalibanUnit
     from sim.model.model import InsurgencyModel
 
 
@@ -56,17 +55,3 @@ def split(m: "InsurgencyModel", cell: IskpCell, members: np.ndarray) -> None:
     new.exposure = cell.exposure / 2
     m.pool.cell_of[half] = new.unique_id
     m.pool.touch([cell.unique_id, new.unique_id])
-
-
-def redeploy(unit: "TalibanUnit") -> None:
-    """A mobile unit moves up to ``unit_speed`` cells toward the most violent nearby ground."""
-    m = unit.model
-    for _ in range(m.p["unit_speed"]):
-        options = space.neighbourhood(unit.cell, 1)
-        if not options:
-            return
-        v = np.array([m.violence_attraction[c.coordinate] for c in options])
-        here = m.violence_attraction[unit.cell.coordinate]
-        if v.max() <= here:
-            return
-        unit.place(options[int(np.argmax(v))])

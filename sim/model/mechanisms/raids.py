@@ -1,8 +1,8 @@
 """Mechanism 6: counter-insurgency raids and extrajudicial killing, and the harm they spread.
 
 Article: "bodies appeared, rumored to be ISIS elements who were killed by the Taliban in targeted
-extrajudicial killings". Units detect nearby cells (intelligence, elder cooperation, exposure, size)
-and raid them: a share of the seized is killed, the rest detained; with imperfect accuracy,
+extrajudicial killings". Units detect nearby cells (their own and the province's intelligence,
+mechanism 12; the cell's visibility; unit size) and raid them: a share of the seized is killed, the rest detained; with imperfect accuracy,
 civilians profiled as suspects are killed too. Every killing by the Taliban or outsiders angers the
 civilians around it (Bennett 2008), which feeds recruitment: the backfire loop of Kress & Szechtman.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.inputs.geography import window_sum
 from sim.model import rules, space
-from sim.model.mechanisms import external, salafi
+from sim.model.mechanisms import external, intelligence, salafi
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from sim.model.model import InsurgencyModel
 
 
-def detection_hazard(base, intelligence, elder_intel, exposure, strength, reference_strength, size_cap):
-    """Detection grows with intelligence, elder cooperation, exposure and unit size (as the square root
-    of strength over ``reference_strength``, at most ``size_cap``)."""
-    return base * intelligence * (1.0 + elder_intel) * exposure * min(size_cap, np.sqrt(strength / reference_strength))
+def detection_hazard(base, knowledge_, visibility_, strength, reference_strength, size_cap):
+    """Detection grows with what the unit knows (its own and the province's intelligence), the cell's
+    visibility (a floor plus exposure) and unit size (as the square root of strength over
+    ``reference_strength``, at most ``size_cap``)."""
+    return base * knowledge_ * visibility_ * np.minimum(size_cap, np.sqrt(strength / reference_strength))
 
 
 def nonmembers_killed(rng, members_killed: int, accuracy: float) -> int:
@@ -37,25 +38,43 @@ def nonmembers_killed(rng, members_killed: int, accuracy: float) -> int:
     return int(rng.negative_binomial(members_killed, accuracy))
 
 
-def reinforce(unit: "TalibanUnit") -> None:
-    """A unit makes good part of its losses (faster with foreign support)."""
-    p = unit.model.p
-    gap = max(0.0, unit.establishment - unit.strength)
-    unit.strength += gap * p["taliban_reinforcement"] * external.capacity_factor(p)
+def reinforce(units: list["TalibanUnit"], p: dict) -> None:
+    """Units make good part of their losses (faster with foreign support)."""
+    rate = p["taliban_reinforcement"] * external.capacity_factor(p)
+    for u in units:
+        u.strength += max(0.0, u.establishment - u.strength) * rate
 
 
-def search_and_raid(unit: "TalibanUnit") -> None:
-    """The unit's action: look for cells within ``vision``; raid each one it detects, learning from it."""
-    m = unit.model
-    p = m.p
-    for target in m.snapshot.cells_near(unit.cell.coordinate, p["vision"]):
-        if not target.alive:
-            continue
-        h = detection_hazard(p["detection_base"], unit.intelligence, m.elder_intel[target.province],
-                             target.exposure, unit.strength, p["detection_reference_strength"], p["detection_size_cap"])
-        if m.random.random() < rules.hazard_to_prob(h):
-            raid(m, target)
-            unit.intelligence = min(1.0, unit.intelligence + p["intelligence_gain"] * external.capacity_factor(p))
+def search_and_raid(m: "InsurgencyModel") -> None:
+    """Phase 7, the units' actions: reinforce; then every unit looks for the cells within ``vision`` (one
+    distance matrix and one matrix of detection draws for all), and in random order each raids the
+    detected cells that are still there."""
+    p, snap = m.p, m.snapshot
+    units = snap.units
+    reinforce(units, p)
+    for u in units:
+        u.recent_losses = 0.0
+    cells = snap.cells
+    if not cells or not units:
+        return
+    near = space.chebyshev(snap.unit_xy[:, None, :], snap.cell_xy[None, :, :]) <= p["vision"]
+    ui, ci = np.nonzero(near)
+    if len(ui) == 0:
+        return
+    unit_intel = np.array([u.intelligence for u in units])
+    strength = np.array([u.strength for u in units])
+    prov = np.array([c.province for c in cells])
+    exposure = np.array([c.exposure for c in cells])
+    h = detection_hazard(p["detection_base"], intelligence.knowledge(unit_intel[ui], m.intel[prov[ci]]),
+                         intelligence.visibility(exposure[ci], p["detection_floor"]), strength[ui],
+                         p["detection_reference_strength"], p["detection_size_cap"])
+    hit = m.rng.random(len(ui)) < rules.hazard_to_prob(h)
+    ui, ci = ui[hit], ci[hit]
+    rank = np.empty(len(units), dtype=int)
+    rank[m.rng.permutation(len(units))] = np.arange(len(units))  # the units' random order
+    for j in np.lexsort((ci, rank[ui])):
+        if cells[ci[j]].alive:
+            raid(m, cells[ci[j]])
 
 
 def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
@@ -72,6 +91,7 @@ def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
     pool.count("detained", pid, len(held) * m.scale)
     cell.recent_losses += len(seized)
     cell.expose(p["exposure_gain"])
+    intelligence.roll_up(m, cell, len(held) * m.scale)
     n_non = nonmembers_killed(rng, len(killed), p["ejk_accuracy"])
     victims = suspects_near(m, cell.cell.coordinate, n_non)
     pool.transition(victims, Affiliation.DEAD)

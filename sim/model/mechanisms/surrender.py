@@ -1,8 +1,12 @@
-"""Mechanism 7: elder-brokered surrender, then monitoring, relapse and the release of detainees.
+"""Mechanism 7: elder-brokered surrender as each member's decision, then monitoring, relapse and the
+release of detainees.
 
 Article: "the Taliban negotiated with ISIS cells in Nangarhar to surrender with the help of local
 tribal leaders ... although they would be closely monitored by Taliban intelligence"; "a group of 65
 members of the organization agreeing to give up their fight" (a scheduled event of the scenario).
+Endogenous surrender needs real pressure (losses to raids, ambush counterfire and strikes, accumulated
+in ``IskpCell.pressure``): the least committed members of pressed cells take the terms first, so the
+surrender-prone are used up and the ideologues, foreign fighters and ex-prisoners remain.
 """
 
 from __future__ import annotations
@@ -13,24 +17,27 @@ import numpy as np
 
 from sim.inputs.events import Event
 from sim.model import rules
+from sim.model.mechanisms import elders, intelligence
 from sim.model.membership import join_nearest_cells
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
-    from sim.model.agents import IskpCell, TribalElder
+    from sim.model.agents import IskpCell
     from sim.model.model import InsurgencyModel
 
 
-def pressure(exposure, recent_losses, members):
-    """How hard-pressed a cell is: its exposure plus the share of members it just lost."""
+def pressure(stock, recent_losses, members):
+    """How hard-pressed a cell is: its accumulated losses (``IskpCell.pressure``) plus the share of
+    members it lost this week; 0 for a cell nobody has hit (the starting exposure is not pressure)."""
     lost = recent_losses / max(members + recent_losses, 1)
-    return min(1.0, exposure + lost)
+    return min(1.0, stock + lost)
 
 
-def surrender_hazard(rate, influence, stance_taliban, amnesty, pressure_):
-    """An elder's chance to broker a surrender rises with influence, his alignment with the Taliban,
-    the terms offered and the pressure on the cell."""
-    return rate * influence * stance_taliban * amnesty * pressure_
+def surrender_hazard(rate, offer, amnesty, pressure_, ideology, hardliner, resolve):
+    """Each member's weekly hazard of taking the elders' offer: pressure x the terms x the offer (the
+    elders' influence x alignment) x (1 - ideology) x (1 - ``resolve`` for foreign fighters and
+    ex-prisoners). Works on arrays of members, so the least committed go first and the committed remain."""
+    return rate * offer * amnesty * pressure_ * (1.0 - ideology) * (1.0 - resolve * hardliner)
 
 
 def relapse_hazard(rate, monitoring, control, grievance_):
@@ -38,31 +45,34 @@ def relapse_hazard(rate, monitoring, control, grievance_):
     return rate * (1.0 - monitoring * control) * grievance_
 
 
-def broker(elder: "TribalElder") -> None:
-    """The elder's action: offer terms to each cell of his province; a pressed cell may give up a share."""
-    m = elder.model
-    p = m.p
-    for cell in m.snapshot.cells_in_province(elder.province):
-        press = pressure(cell.exposure, cell.recent_losses, len(cell.members))
-        h = surrender_hazard(p["surrender_rate"], elder.influence, elder.stance_taliban, p["amnesty"], press)
-        if h > 0 and m.random.random() < rules.hazard_to_prob(h):
-            surrender(m, cell, p["surrender_share"], elder.province)
-
-
-def surrender(m: "InsurgencyModel", cell: "IskpCell", share: float, pid: int) -> None:
-    """A binomial share (at least one) of the cell's members surrenders."""
-    members = cell.members
-    if len(members) == 0:
+def broker(m: "InsurgencyModel") -> None:
+    """Phase 9, after the elders' turns: the living elders of each province offer terms to every member
+    of its cells, and each member decides for himself (one draw per member). Independent offers add
+    their hazards, so a province's elders act through the sum of influence x stance."""
+    p, pool = m.p, m.pool
+    cells = [c for c in m.iskp_cells if len(c.members)]
+    if not cells:
         return
-    k = max(1, int(m.rng.binomial(len(members), share)))
-    give_up(m, cell, m.rng.choice(members, size=k, replace=False), pid)
+    press = np.array([pressure(c.pressure, c.recent_losses, len(c.members)) for c in cells])
+    if not press.any():
+        return
+    sizes = np.array([len(c.members) for c in cells])
+    idx = np.concatenate([c.members for c in cells])
+    owner = np.repeat(np.arange(len(cells)), sizes)
+    offer = elders.cooperation(m)[np.array([c.province for c in cells])][owner]
+    hardliner = (pool.origin[idx] == 2) | pool.ex_prisoner[idx]
+    h = surrender_hazard(p["surrender_rate"], offer, p["amnesty"], press[owner], pool.ideology[idx], hardliner,
+                         p["hardliner_resolve"])
+    accept = m.rng.random(len(idx)) < rules.hazard_to_prob(h)
+    for i in np.unique(owner[accept]):
+        give_up(m, cells[i], idx[accept & (owner == i)], cells[i].province)
 
 
 def give_up(m: "InsurgencyModel", cell: "IskpCell", idx: np.ndarray, pid: int) -> None:
     """These members surrender and are monitored from now on."""
     m.pool.transition(idx, Affiliation.SURRENDERED)
     m.pool.count("surrenders", pid, len(idx) * m.scale)
-    cell.recent_losses += len(idx)
+    intelligence.roll_up(m, cell, len(idx) * m.scale)
 
 
 def scheduled(m: "InsurgencyModel", event: Event) -> None:
