@@ -199,7 +199,11 @@ _TABLE: list[Param] = [
     _p("hp_visibility_gain", 0.04, "appeal", 0.0, 0.5, "attacks",
        "Appeal gained among hardliners (ideology > 0.5) per high-profile attack.", "Bloom 2004 (docs/sources.md#bloom2004); Conrad & Greene 2015 (docs/sources.md#conrad2015)"),
     _p("hp_support_loss", 0.10, "0-1", 0.0, 1.0, "attacks",
-       "Local support ISIS-K loses in the struck province per mass-casualty attack.", "Zahedzadeh (docs/sources.md#zahedzadeh)"),
+       "Local support ISIS-K loses in the struck province per mass-casualty attack on its own (Sunni) constituency.", "Zahedzadeh (docs/sources.md#zahedzadeh)"),
+    _p("sectarian_targeting", 0.67, "share", 0.0, 1.0, "attacks",
+       "Chance that a mass-casualty attack in a province with a Shia (Hazara) community strikes that community "
+       "rather than ISIS-K's own Sunni constituency (then no local support is lost).",
+       "2 of the 3 mass-casualty attacks on civilians in 2021 hit Shia mosques (Kunduz, Kandahar; docs/sources.md#the-big-attacks-of-2021)"),
     _p("violence_per_hp_attack", 3.0, "1", 0.0, 30.0, "attacks",
        "Violence marked on the grid by a high-profile attack.", "[E]"),
     _p("hp_deaths_sigma", 0.7, "log deaths", 0.0, 3.0, "attacks",

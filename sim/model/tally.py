@@ -22,7 +22,7 @@ def tally(m: "InsurgencyModel") -> None:
     """Compute this step's national report and add this step's province rows to the DataCollector."""
     geo, pool, s = m.geo, m.pool, m.scale
     f = pool.flows
-    m.last_civilian_deaths = f["civilian_deaths"].copy()
+    m.last_taliban_harm = f["ejk_nonmembers"].copy()  # civilians killed by the Taliban (legitimacy reads it)
     m.last_ejk = f["ejk_killed"].copy()
     prov_members = province_sums(geo, m.member_grid) * s
     prov_strength = province_sums(geo, m.strength_grid)
