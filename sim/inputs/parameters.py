@@ -180,7 +180,7 @@ _TABLE: list[Param] = [
     _p("violence_decay", 0.10, "1/week", 0.01, 1.0, "attacks",
        "Weekly decay of the grid's memory of violence.", "~10-week memory: IS near-repeat ~10 weeks (Chuang et al. 2019, docs/sources.md#chuang2019)"),
     _p("hp_rate", 0.034, "1/week", 0.0, 1.0, "attacks",
-       "Chance per week that a cell able to mount a high-profile attack does so.", "[E] calibrated on P6"),
+       "Chance per week that a cell able to mount a high-profile attack does so, while prepared attacks are left (hp_capacity).", "[E] calibrated on P6"),
     _p("hp_min_members", 40, "people", 5, 1000, "attacks",
        "Members a cell needs to mount a high-profile attack.", "[E]; 4-5 attackers in Kandahar/hospital (docs/sources.md#kandahar2021, docs/sources.md#hospital2021)", int),
     _p("hp_cost", 1.0, "resource units", 0.0, 10.0, "attacks",
@@ -204,6 +204,19 @@ _TABLE: list[Param] = [
        "Chance that a mass-casualty attack in a province with a Shia (Hazara) community strikes that community "
        "rather than ISIS-K's own Sunni constituency (then no local support is lost).",
        "2 of the 3 mass-casualty attacks on civilians in 2021 hit Shia mosques (Kunduz, Kandahar; docs/sources.md#the-big-attacks-of-2021)"),
+    _p("hp_capacity", 0.5, "attacks/week", 0.0, 5.0, "attacks",
+       "High-profile attacks ISIS-K's full planning cadre can prepare per week (Poisson mean); the group-level "
+       "limit, whatever the number of cells.",
+       "[E]; record Aug-Dec 2021: 4 mass-casualty + 2 leadership attacks in ~20 weeks, 0.3/week (P6; docs/sources.md#the-big-attacks-of-2021)"),
+    _p("planner_exposure", 1.0, "1", 0.0, 20.0, "attacks",
+       "How much likelier a planner is to be seized or killed than the rank and file when a raid or strike hits "
+       "an urban cell (the cadre is spread over the urban cells).",
+       "[E]; Johnston 2012: decapitation lowers the frequency and intensity of insurgent attacks (docs/sources.md#johnston2012)"),
+    _p("planner_rebuild", 0.02, "1/week", 0.0, 1.0, "attacks",
+       "Weekly share of the missing planning cadre that is rebuilt.",
+       "[E]; Jordan 2014: religious groups with community support survive decapitation and regroup (docs/sources.md#jordan2014)"),
+    _p("planner_urban_radius", 1, "cells", 0, 5, "attacks",
+       "Distance from a province's city cell within which a cell counts as urban, where planners sit.", "[E]", int),
     _p("violence_per_hp_attack", 3.0, "1", 0.0, 30.0, "attacks",
        "Violence marked on the grid by a high-profile attack.", "[E]"),
     _p("hp_deaths_sigma", 0.7, "log deaths", 0.0, 3.0, "attacks",

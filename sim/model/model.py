@@ -22,8 +22,8 @@ from sim.inputs.geography import Geography, load_geography, window_sum
 from sim.inputs.scenario import Scenario, load_scenario
 from sim.model import rules, space, tally
 from sim.model.agents import IskpCell, Posture, TalibanUnit, TribalElder
-from sim.model.mechanisms import (ambush, elders, external, high_profile, legitimacy, movement, prison_escape, raids,
-                                  recruitment, salafi, surrender)
+from sim.model.mechanisms import (ambush, elders, external, high_profile, legitimacy, movement, planners, prison_escape,
+                                  raids, recruitment, salafi, surrender)
 from sim.model.membership import add_recruits, iskp_home_weights, new_cell, rows_per_cell
 from sim.model.population import Affiliation, RecruitPool
 from sim.outputs import EVENT_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS
@@ -61,6 +61,7 @@ class InsurgencyModel(mesa.Model):
         self.external_rng = self.rng.spawn(1)[0]
         self.grid = space.build_grid(self.geo, self.random)
         self.inside = self.geo.inside
+        planners.setup(self)
         self._populate()
         self.initial_agents = self.pool.n
         self.datacollector = DataCollector(
@@ -123,7 +124,8 @@ class InsurgencyModel(mesa.Model):
         salafi.persecute(self)                        # 4. Salafi persecution, backfire (2)
         recruitment.recruit(self)                     # 5. recruitment into ISIS-K and the Taliban (1)
         self.take_snapshot()
-        if IskpCell in self.agents_by_type:           # 6. cells act (4, 5, 8, 9)
+        planners.plan(self)                           # 6. the cadre prepares high-profile attacks (5b);
+        if IskpCell in self.agents_by_type:           #    cells act (4, 5, 8, 9)
             self.agents_by_type[IskpCell].shuffle_do(_cell_turn)
         self.take_snapshot()
         self.agents_by_type[TalibanUnit].shuffle_do(_unit_turn)  # 7. units act (6, 9)

@@ -44,6 +44,7 @@ def tally(m: "InsurgencyModel") -> None:
         mean_grievance=float(G.mean()) if len(G) else 0.0,
         mean_legitimacy=float(np.average(m.legitimacy, weights=geo.population)),
         salafi_mean_grievance=float(G[sal].mean()) if sal.any() else 0.0,
+        iskp_planners=float(m.planners),
     )
     m.report = report
     grid_g = np.zeros(geo.shape)

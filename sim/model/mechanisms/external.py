@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.mechanisms import planners
 from sim.model.membership import add_recruits, join_nearest_cells, presence_weights
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def strikes(m: "InsurgencyModel") -> None:
         pid = target.province
         pool.kill_members(killed, pid)
         target.recent_losses += len(killed)
+        planners.decapitate(m, target, len(killed) / max(len(members), 1))
         collateral = int(rng.poisson(p["strike_collateral"]))
         pool.count("civilian_deaths", pid, collateral)
         m.harm[target.cell.coordinate] += collateral + len(killed) * m.scale

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import space
+from sim.model.mechanisms import planners
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell
@@ -43,10 +44,11 @@ def pick_city(m: "InsurgencyModel", coord) -> tuple[int, tuple[int, int]] | None
 
 
 def attack(cell: "IskpCell") -> bool:
-    """The cell's action: a high-profile attack if it is large and rich enough; True if it struck."""
+    """The cell's action: a high-profile attack if the cadre prepared one this week and the cell is large
+    and rich enough; True if it struck."""
     m = cell.model
     p = m.p
-    if cell.people < p["hp_min_members"] or cell.resources < p["hp_cost"]:
+    if not planners.available(m) or cell.people < p["hp_min_members"] or cell.resources < p["hp_cost"]:
         return False
     if m.random.random() >= p["hp_rate"]:
         return False
@@ -54,6 +56,7 @@ def attack(cell: "IskpCell") -> bool:
     if target is None:
         return False
     cell.resources -= p["hp_cost"]
+    planners.take(m)
     cell.expose(2 * p["exposure_gain"])
     strike(m, cell, target)
     return True

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.inputs.geography import window_sum
 from sim.model import rules, space
-from sim.model.mechanisms import external, salafi
+from sim.model.mechanisms import external, planners, salafi
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
     pool.count("detained", pid, len(held) * m.scale)
     cell.recent_losses += len(seized)
     cell.expose(p["exposure_gain"])
+    planners.decapitate(m, cell, len(seized) / max(len(members), 1))
     n_non = nonmembers_killed(rng, len(killed), p["ejk_accuracy"])
     victims = suspects_near(m, cell.cell.coordinate, n_non)
     pool.transition(victims, Affiliation.DEAD)
