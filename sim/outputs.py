@@ -14,7 +14,7 @@ NATIONAL_METRICS = (
     "civilian_deaths", "taliban_deaths", "iskp_deaths", "ejk_killed", "ejk_nonmembers",
     "surrenders", "relapses", "detained", "elders_killed", "provinces_with_iskp", "provinces_with_attacks",
     "mean_grievance", "mean_legitimacy", "salafi_mean_grievance", "salafi_joined_iskp",
-    "civilian_deaths_shia", "iskp_planners",
+    "civilian_deaths_shia", "iskp_planners", "iskp_treasury",
 )
 NATIONAL_COLUMNS = KEYS + NATIONAL_METRICS
 

@@ -160,7 +160,7 @@ _TABLE: list[Param] = [
        "Resources an ambush consumes (IEDs, weapons, transport): funding limits the attack rate.",
        "[E]; UN MT Feb 2021: 'insufficient funding' (docs/sources.md#unmt2021feb)"),
     _p("initial_resources", 0.6, "resource units", 0.0, 10.0, "init",
-       "Upper bound of a cell's resources at the start (uniform draw).",
+       "Upper bound of what each starting cell brings to the group treasury (uniform draw).",
        "[E]; UN MT Feb 2021: 'degraded combat capability ... insufficient funding' (docs/sources.md#unmt2021feb)"),
     _p("ambush_lethality", 1.15, "deaths/attack", 0.0, 20.0, "attacks",
        "Expected Taliban deaths per ambush with full surprise.", "[E]; mostly IEDs (ExTrac Sep 2021, docs/sources.md#extrac2021)"),
@@ -228,7 +228,7 @@ _TABLE: list[Param] = [
     _p("support_recovery", 0.02, "1/week", 0.0, 1.0, "attacks",
        "Weekly recovery of ISIS-K's local support toward 1 after mass-casualty attacks.", "[E]"),
     _p("resource_income", 0.08, "units/week", 0.0, 2.0, "attacks",
-       "Resources a cell gathers per week (extortion, smuggling, donations).", "[E]"),
+       "Resources ISIS-K's treasury gathers per week per iskp_cell_size members (extortion, smuggling, donations): paid per person, so splitting a cell creates no money.", "[E]"),
     # --- counter-insurgency (mechanism 6) ---------------------------------------------------
     _p("detection_base", 0.129, "1/week", 0.0, 2.0, "coin",
        "Detection hazard of a fully exposed cell by a unit with intelligence 1.", "[E] calibrated on P8"),

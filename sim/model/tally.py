@@ -45,6 +45,7 @@ def tally(m: "InsurgencyModel") -> None:
         mean_legitimacy=float(np.average(m.legitimacy, weights=geo.population)),
         salafi_mean_grievance=float(G[sal].mean()) if sal.any() else 0.0,
         iskp_planners=float(m.planners),
+        iskp_treasury=float(m.treasury),
     )
     m.report = report
     grid_g = np.zeros(geo.shape)

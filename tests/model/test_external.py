@@ -10,11 +10,10 @@ from sim.model.mechanisms import external
 def test_support_terms_are_neutral_without_support_and_grow_with_it():
     p = defaults()
     assert external.contact_factor(p) == 1.0 and external.capacity_factor(p) == 1.0
-    assert external.legitimacy_bonus(p) == 0.0 and external.cell_income(p) == p["resource_income"]
+    assert external.legitimacy_bonus(p) == 0.0
     q = {**p, "foreign_support_taliban": 1.0, "external_support_iskp": 1.0}
     assert external.capacity_factor(q) == 2.0 and external.contact_factor(q) == 2.0
     assert external.legitimacy_bonus(q) == p["foreign_legitimacy_bonus"]
-    assert external.cell_income(q) == p["resource_income"] * (1 + p["iskp_support_income_gain"])
 
 
 def test_closed_borders_let_no_foreign_fighter_in_and_strikes_use_their_own_stream():

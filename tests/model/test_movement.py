@@ -18,14 +18,14 @@ def test_a_pressed_cell_rates_ground_by_low_control():
     assert np.array_equal(np.argsort(scores, kind="stable"), np.argsort(-control, kind="stable"))
 
 
-def test_a_split_halves_members_and_resources_and_keeps_everyone():
+def test_a_split_halves_members_keeps_everyone_and_creates_no_money():
     m = InsurgencyModel(rng=1)
     cell = max(m.iskp_cells, key=lambda c: len(c.members))
-    members, resources = cell.members.copy(), cell.resources
+    members, purse = cell.members.copy(), m.treasury
     last_id = max(a.unique_id for a in m.agents)
     movement.split(m, cell, members)
     new = [c for c in m.iskp_cells if c.unique_id > last_id]
-    assert len(new) == 1 and cell.resources == new[0].resources == resources / 2
+    assert len(new) == 1 and m.treasury == purse
     assert len(cell.members) + len(new[0].members) == len(members)
     assert len(new[0].members) == len(members) // 2
     assert space.chebyshev(new[0].cell.coordinate, cell.cell.coordinate) <= m.p["cell_move_radius"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import rules
+from sim.model.mechanisms import treasury
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell, TalibanUnit
@@ -39,10 +40,10 @@ def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_pe
 
 
 def ambush(cell: "IskpCell") -> None:
-    """The cell's action: ambush a Taliban unit within ``ambush_reach`` if it can pay for it."""
+    """The cell's action: ambush a Taliban unit within ``ambush_reach`` if the group can pay for it."""
     m = cell.model
     p = m.p
-    if cell.resources < p["ambush_cost"]:
+    if m.treasury < p["ambush_cost"]:
         return
     units = m.snapshot.units_near(cell.cell.coordinate, p["ambush_reach"])
     if not units:
@@ -53,7 +54,7 @@ def ambush(cell: "IskpCell") -> None:
     if m.random.random() >= chance:
         return
     unit = m.random.choice(units)
-    cell.resources -= p["ambush_cost"]
+    treasury.spend(m, p["ambush_cost"])
     cell.expose(p["exposure_gain"])
     resolve(m, cell, unit)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import space
-from sim.model.mechanisms import planners
+from sim.model.mechanisms import planners, treasury
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell
@@ -44,18 +44,18 @@ def pick_city(m: "InsurgencyModel", coord) -> tuple[int, tuple[int, int]] | None
 
 
 def attack(cell: "IskpCell") -> bool:
-    """The cell's action: a high-profile attack if the cadre prepared one this week and the cell is large
-    and rich enough; True if it struck."""
+    """The cell's action: a high-profile attack if the cadre prepared one this week, the cell is large
+    enough and the group can pay; True if it struck."""
     m = cell.model
     p = m.p
-    if not planners.available(m) or cell.people < p["hp_min_members"] or cell.resources < p["hp_cost"]:
+    if not planners.available(m) or cell.people < p["hp_min_members"] or m.treasury < p["hp_cost"]:
         return False
     if m.random.random() >= p["hp_rate"]:
         return False
     target = pick_city(m, cell.cell.coordinate)
     if target is None:
         return False
-    cell.resources -= p["hp_cost"]
+    treasury.spend(m, p["hp_cost"])
     planners.take(m)
     cell.expose(2 * p["exposure_gain"])
     strike(m, cell, target)

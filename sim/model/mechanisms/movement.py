@@ -51,8 +51,7 @@ def split(m: "InsurgencyModel", cell: IskpCell, members: np.ndarray) -> None:
     if not options:
         return
     half = m.rng.choice(members, size=len(members) // 2, replace=False)
-    new = IskpCell(m, m.random.choice(options), cell.resources / 2)
-    cell.resources /= 2
+    new = IskpCell(m, m.random.choice(options))  # money is the group's: a split creates none
     new.exposure = cell.exposure / 2
     m.pool.cell_of[half] = new.unique_id
     m.pool.touch([cell.unique_id, new.unique_id])
