@@ -171,6 +171,10 @@ _TABLE: list[Param] = [
     _p("near_repeat", 1.0, "1", 0.0, 5.0, "attacks",
        "Boost of attack chance per unit of recent violence nearby (self-excitation).",
        "Chuang et al. 2019: IS near-repeat within 20 km and ~10 weeks (P11; docs/sources.md#chuang2019)"),
+    _p("near_repeat_radius", 2, "cells", 0, 6, "attacks",
+       "Radius around a cell within which recent violence raises its attack chance (near-repeat); the default "
+       "equals ambush_reach, so a cell reads the violence where its targets are.",
+       "Chuang et al. 2019: IS near-repeat within ~20 km of an attack (docs/sources.md#chuang2019); [E] plus the reach of a cell's strikes", int),
     _p("ambush_surprise_floor", 0.5, "1", 0.0, 2.0, "attacks",
        "Taliban deaths per ambush scale with (this + surprise), surprise = 1 - the unit's intelligence.",
        "[E]; Deitchman 1962 aimed fire"),

@@ -180,6 +180,7 @@ class InsurgencyModel(mesa.Model):
         self.grid.iskp_influence.data[:] = (space.saturation(window_sum(members, r) * self.scale, p["influence_scale"])
                                             * self.inside)
         self.violence_attraction = window_sum(self.grid.violence.data, p["unit_violence_radius"])
+        self.near_violence = ambush.near_repeat_layer(self)
         self.reach = recruitment.recruiters_reach(self, cells)
         self.elder_intel = elders.intelligence(self)
 
