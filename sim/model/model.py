@@ -231,12 +231,14 @@ class InsurgencyModel(mesa.Model):
 
 # ---------------------------------------------------------------------- the agents' turns
 def _cell_turn(cell: IskpCell) -> None:
-    """Phase 6, one cell: move or split, a high-profile attack or else an ambush (paid from the group's
+    """Phase 6, one cell: leave the country if hard-pressed at a border, else move or split, a high-profile attack or else an ambush (paid from the group's
     treasury), perhaps kill an elder, lie low. A cell with no members left dissolves."""
     if not cell.alive:
         return
     if len(cell.members) == 0:
         cell.dissolve()
+        return
+    if movement.exit_abroad(cell):
         return
     movement.move_or_split(cell)
     if not high_profile.attack(cell):

@@ -27,7 +27,7 @@ def tally(m: "InsurgencyModel") -> None:
     prov_members = province_sums(geo, m.member_grid) * s
     prov_strength = province_sums(geo, m.strength_grid)
     attacks = sum(f[a] for a in ATTACK_FLOWS)
-    alive = np.flatnonzero(~np.isin(pool.state, (Affiliation.DEAD, Affiliation.DETAINED)))
+    alive = np.flatnonzero(~np.isin(pool.state, (Affiliation.DEAD, Affiliation.DETAINED, Affiliation.ABROAD)))
     G = pool.grievance(alive, m.legitimacy)
     prov_g = np.bincount(pool.province[alive], weights=G, minlength=geo.n_provinces)
     prov_n = np.bincount(pool.province[alive], minlength=geo.n_provinces)
@@ -46,6 +46,8 @@ def tally(m: "InsurgencyModel") -> None:
         salafi_mean_grievance=float(G[sal].mean()) if sal.any() else 0.0,
         iskp_planners=float(m.planners),
         iskp_treasury=float(m.treasury),
+        iskp_abroad=float(np.count_nonzero(pool.state == Affiliation.ABROAD) * s),
+        external_operations=float(m.external_operations),
     )
     m.report = report
     grid_g = np.zeros(geo.shape)

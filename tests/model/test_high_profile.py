@@ -97,3 +97,14 @@ def test_a_more_exposed_cadre_means_fewer_high_profile_attacks():
                       for s in range(1, 21)])
     half = stats.t.ppf(0.995, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs))
     assert diffs.mean() < 0 and abs(diffs.mean()) > half
+
+
+def test_external_operations_are_counted_apart_from_attacks_in_afghanistan():
+    m = InsurgencyModel(rng=2, hp_external_share=1.0, hp_capacity=2.0, hp_rate=1.0, hp_cost=0.0)
+    abroad = 0.0
+    for _ in range(15):
+        m.step()
+        abroad += m.report["external_operations"]
+        assert m.report["attacks_mass_casualty"] + m.report["attacks_leadership"] == 0
+    assert abroad > 0
+    release(m)

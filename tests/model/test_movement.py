@@ -7,6 +7,8 @@ import numpy as np
 from sim import InsurgencyModel
 from sim.model import space
 from sim.model.mechanisms import movement
+from sim.model.population import Affiliation
+from sim.runs.runner import release
 
 
 def test_a_pressed_cell_rates_ground_by_low_control():
@@ -42,3 +44,27 @@ def test_a_mobile_unit_moves_toward_violence_and_not_past_it():
     m.violence_attraction[target] = 5.0
     movement.redeploy(unit)
     assert unit.cell.coordinate == target
+
+
+# ---- exit and displacement (issue 11) ---------------------------------------------------------------------
+def test_only_a_hard_pressed_cell_may_leave_and_more_so_when_more_exposed():
+    assert not movement.leaves(0.6, 0.6, 1.0, 0.0) and not movement.leaves(1.0, 1.0, 1.0, 0.0)
+    assert movement.leaves(1.0, 0.6, 0.1, 0.099) and not movement.leaves(1.0, 0.6, 0.1, 0.101)
+    assert movement.leaves(0.9, 0.6, 0.1, 0.07) and not movement.leaves(0.7, 0.6, 0.1, 0.07)
+
+
+def test_a_cell_that_leaves_is_counted_abroad_not_deleted():
+    m = InsurgencyModel(rng=1, cell_exit_rate=1.0, cell_exit_exposure=0.5)
+    border = next(c for c in m.iskp_cells if m.geo.is_border(c.province))
+    inland = next(c for c in m.iskp_cells if not m.geo.is_border(c.province))
+    border.exposure = inland.exposure = 1.0
+    members = border.members.copy()
+    total = sum(m.people_by_state().values())
+    assert not movement.exit_abroad(inland) and inland.alive
+    assert movement.exit_abroad(border) and not border.alive
+    assert (m.pool.state[members] == Affiliation.ABROAD).all()
+    assert m.flows["left_country"][border.province] == len(members) * m.scale
+    assert sum(m.people_by_state().values()) == total and m.people_by_state()["abroad"] == len(members) * m.scale
+    m.step()
+    assert m.report["iskp_abroad"] >= len(members) * m.scale
+    release(m)

@@ -2,7 +2,8 @@
 
 Article: fighting "also occurred in other parts of the country as well". A pressed cell (exposed or
 just hit) moves away from Taliban control; an unpressed one moves, less often, toward aggrieved ground.
-A large cell splits, the offshoot settling nearby. Mobile units climb toward recent ISIS-K violence.
+A large cell splits, the offshoot settling nearby. A hard-pressed cell in a border province may leave
+the country (exit and displacement). Mobile units climb toward recent ISIS-K violence.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from sim.model import space
 from sim.model.agents import IskpCell
+from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
     from sim.model.agents import TalibanUnit
@@ -28,6 +30,30 @@ def move_scores(m: "InsurgencyModel", options: list, evade: bool) -> np.ndarray:
     if evade:
         return -control
     return m.grid.grievance.data[xs, ys] - m.p["cell_control_aversion"] * control
+
+
+def leaves(exposure: float, exit_exposure: float, rate: float, u: float) -> bool:
+    """Whether a cell leaves the country: only above ``exit_exposure``, with a weekly chance that grows
+    from 0 to ``rate`` as exposure goes from there to 1 (``u`` is a uniform draw)."""
+    if exposure <= exit_exposure or exit_exposure >= 1.0:
+        return False
+    return u < rate * (exposure - exit_exposure) / (1.0 - exit_exposure)
+
+
+def exit_abroad(cell: IskpCell) -> bool:
+    """The cell's action when hard-pressed in a border province: it may leave Afghanistan (displacement
+    to safe havens across the border, e.g. Pakistan's north-west). Its members become ``ABROAD``, counted
+    as a stock, and the cell dissolves. True if it left."""
+    m = cell.model
+    p = m.p
+    if not m.geo.is_border(cell.province) or not leaves(cell.exposure, p["cell_exit_exposure"], p["cell_exit_rate"],
+                                                         m.random.random()):
+        return False
+    members = cell.members
+    m.pool.transition(members, Affiliation.ABROAD)
+    m.pool.count("left_country", cell.province, len(members) * m.scale)
+    cell.dissolve()
+    return True
 
 
 def move_or_split(cell: IskpCell) -> None:

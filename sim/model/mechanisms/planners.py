@@ -35,16 +35,22 @@ def setup(m: "InsurgencyModel") -> None:
         cities[xy] = 1.0
     m.urban = (window_sum(cities, m.p["planner_urban_radius"]) > 0.5) & m.inside
     m.planners = 1.0
+    m.external_operations = 0
     m.hp_planned = 0
     m.hp_budget = 0
 
 
 def plan(m: "InsurgencyModel") -> None:
     """Phase 6, before the cells act: the cadre rebuilds, then prepares Poisson(``hp_capacity`` x K)
-    high-profile attacks for this week; cells able and willing to strike draw on them (``take``)."""
+    high-profile attacks for this week. A Binomial share ``hp_external_share`` of them are external
+    operations (abroad: counted as ``external_operations``, not as attacks in Afghanistan); cells able
+    and willing to strike draw on the rest (``take``)."""
     p = m.p
     m.planners = rebuild(m.planners, p["planner_rebuild"])
-    m.hp_planned = int(m.rng.poisson(p["hp_capacity"] * m.planners))
+    prepared = int(m.rng.poisson(p["hp_capacity"] * m.planners))
+    abroad = int(m.rng.binomial(prepared, p["hp_external_share"]))
+    m.external_operations = abroad
+    m.hp_planned = prepared - abroad
     m.hp_budget = m.hp_planned
 
 
