@@ -82,3 +82,19 @@ def test_taliban_killings_of_civilians_lower_taliban_legitimacy():
     diff, half = paired_effect("mean_legitimacy", {"ejk_accuracy": 1.0}, {"ejk_accuracy": 0.3},
                                seeds=20, steps=30, how="last")
     assert diff < 0 and abs(diff) > half
+
+
+@pytest.mark.slow
+def test_legitimacy_harm_lowers_legitimacy_through_the_civilians_the_taliban_kill():
+    """legitimacy_harm alone (no EJK penalty): the Taliban's own civilian victims cost legitimacy (20 paired seeds)."""
+    ctx = {"legitimacy_ejk_penalty": 0.0}
+    mean, half = paired_effect("mean_legitimacy", {**ctx, "legitimacy_harm": 0.0}, {**ctx, "legitimacy_harm": 0.5},
+                               seeds=20, steps=30, how="last")
+    assert mean + half < 0, f"{mean:.3f} ± {half:.3f}"
+
+
+@pytest.mark.slow
+def test_anger_gain_raises_grievance():
+    """Anger from killings nearby (Bennett) enters grievance: a higher anger_gain, more grievance (20 paired seeds)."""
+    mean, half = paired_effect("mean_grievance", {"anger_gain": 0.0}, {"anger_gain": 0.5}, seeds=20, steps=30, how="last")
+    assert mean - half > 0, f"{mean:.3f} ± {half:.3f}"
