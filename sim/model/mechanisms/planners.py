@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.inputs.geography import window_sum
+from sim.model import space
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell
@@ -76,6 +77,6 @@ def decapitate(m: "InsurgencyModel", cell: "IskpCell", seized_share: float) -> N
     with them: K *= 1 - ``cadre_loss``. Rural cells hold no planners."""
     if not m.urban[cell.cell.coordinate]:
         return
-    xy = m.snapshot.cell_xy
-    urban_cells = int(m.urban[xy[:, 0], xy[:, 1]].sum()) if len(xy) else 0
+    xy = space.coords(m.iskp_cells)
+    urban_cells = int(m.urban[xy[:, 0], xy[:, 1]].sum())
     m.planners *= 1.0 - cadre_loss(seized_share, urban_cells, m.p["planner_exposure"])
