@@ -15,6 +15,7 @@ NATIONAL_METRICS = (
     "surrenders", "relapses", "detained", "elders_killed", "provinces_with_iskp", "provinces_with_attacks",
     "mean_grievance", "mean_legitimacy", "salafi_mean_grievance", "salafi_joined_iskp",
     "mean_intelligence",
+    "civilian_deaths_shia", "iskp_planners", "iskp_treasury", "left_country", "iskp_abroad", "external_operations",
 )
 NATIONAL_COLUMNS = KEYS + NATIONAL_METRICS
 
@@ -28,7 +29,7 @@ PROVINCE_COLUMNS = KEYS + ("province",) + PROVINCE_METRICS
 FLOWS = ATTACK_FLOWS + (
     "civilian_deaths", "taliban_deaths", "iskp_deaths", "ejk_killed", "ejk_nonmembers",
     "surrenders", "relapses", "detained", "elders_killed", "joined_iskp", "joined_taliban",
-    "salafi_joined_iskp",
+    "salafi_joined_iskp", "civilian_deaths_shia", "left_country",
 )
 
 # Scheduled-event log (a DataCollector table), one row per event that fired.

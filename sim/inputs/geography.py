@@ -39,6 +39,7 @@ class Geography:
     presence: np.ndarray               # 0..3 ISIS-K presence level 2021-22
     salafi_level: np.ndarray           # 0 none, 1 secondary, 2 core
     iskp_core: np.ndarray              # bool: where the bulk of ISIS-K fighters is
+    shia_level: np.ndarray             # 0 no Hazara (Shia) community listed, 1 a listed minority, 2 the first group
     borders: tuple[frozenset[str], ...]
     neighbours: tuple[frozenset[int], ...]
     city: tuple[tuple[int, int], ...]  # one urban cell per province (the cell nearest its cells' centroid)
@@ -89,6 +90,7 @@ def load_geography() -> Geography:
     presence = np.array([PRESENCE_LEVELS[table[n]["iskp_presence"]] for n in names], dtype=np.int8)
     salafi = np.array([2 if n in SALAFI_CORE else 1 if n in SALAFI_SECONDARY else 0 for n in names], dtype=np.int8)
     core = np.array([n in ISKP_CORE for n in names])
+    shia = np.array([_shia_level(table[n]["main_ethnic_groups"]) for n in names], dtype=np.int8)
     borders = tuple(frozenset(c for c in table[n]["borders_country"].split(";") if c) for n in names)
     name_to_id = {n: i for i, n in enumerate(names)}
     neighbours = tuple(frozenset(name_to_id[m] for m in r["neighbours"].split(";") if m) for r in legend)
@@ -100,7 +102,16 @@ def load_geography() -> Geography:
         centre = xy.mean(axis=0)
         x, y = xy[np.argmin(((xy - centre) ** 2).sum(axis=1))]
         city.append((int(x), int(y)))
-    return Geography(grid, names, codes, population, presence, salafi, core, borders, neighbours, tuple(city), cells_of)
+    return Geography(grid, names, codes, population, presence, salafi, core, shia, borders, neighbours, tuple(city), cells_of)
+
+
+def _shia_level(groups: str) -> int:
+    """Shia (Hazara) community of a province from ``main_ethnic_groups`` (an ordinal reading only:
+    provinces_SOURCES.md says order and membership are approximate, "not to be used as numbers")."""
+    listed = [g.strip() for g in groups.split(";")]
+    if not listed or "Hazara" not in listed:
+        return 0
+    return 2 if listed[0] == "Hazara" else 1
 
 
 def window_sum(values: np.ndarray, radius: int) -> np.ndarray:

@@ -89,16 +89,16 @@ class _Placed(CellAgent):
 
 
 class IskpCell(_Placed):
-    """A clandestine ISIS-K cell: members (recruits), resources, exposure, recent losses.
+    """A clandestine ISIS-K cell: members (recruits), exposure, recent losses. Its money is the group's
+    (``model.treasury``, ``sim.model.mechanisms.treasury``).
 
-    Its week (``InsurgencyModel.step``, phase 6): gather resources; move or split (mechanism 9);
+    Its week (``InsurgencyModel.step``, phase 6): move or split (mechanism 9);
     a high-profile attack if able (5), otherwise an ambush (4); kill a pro-Taliban elder (8); lie low.
     """
 
-    def __init__(self, model: "InsurgencyModel", cell, resources: float = 0.0):
+    def __init__(self, model: "InsurgencyModel", cell):
         super().__init__(model)
         self.place(cell)
-        self.resources = resources
         self.exposure = model.p["cell_initial_exposure"]
         self.recent_losses = 0
         self.pressure = 0.0  # accumulated share of members lost to the Taliban and outsiders (mechanism 7)

@@ -48,9 +48,9 @@ def rows_per_cell(m: "InsurgencyModel") -> int:
     return max(1, int(round(m.p["iskp_cell_size"] / m.scale)))
 
 
-def new_cell(m: "InsurgencyModel", flat: int, resources: float = 0.0) -> IskpCell:
+def new_cell(m: "InsurgencyModel", flat: int) -> IskpCell:
     """Found an ISIS-K cell at a flat grid index."""
-    return IskpCell(m, space.cell_at(m.grid, m.geo.shape, flat), resources)
+    return IskpCell(m, space.cell_at(m.grid, m.geo.shape, flat))
 
 
 def join_nearest_cells(m: "InsurgencyModel", idx: np.ndarray) -> None:

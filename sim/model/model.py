@@ -23,7 +23,7 @@ from sim.inputs.scenario import Scenario, load_scenario
 from sim.model import rules, space, tally
 from sim.model.agents import IskpCell, Posture, TalibanUnit, TribalElder
 from sim.model.mechanisms import (ambush, deployment, elders, external, high_profile, intelligence, legitimacy,
-                                  movement, prison_escape, raids, recruitment, salafi, surrender)
+                                  movement, planners, prison_escape, raids, recruitment, salafi, surrender, treasury)
 from sim.model.membership import add_recruits, iskp_home_weights, new_cell, rows_per_cell
 from sim.model.population import Affiliation, RecruitPool
 from sim.outputs import EVENT_COLUMNS, NATIONAL_METRICS, PROVINCE_COLUMNS
@@ -62,6 +62,7 @@ class InsurgencyModel(mesa.Model):
         self.external_rng = self.rng.spawn(1)[0]
         self.grid = space.build_grid(self.geo, self.random)
         self.inside = self.geo.inside
+        planners.setup(self)
         self._populate()
         self.initial_agents = self.pool.n
         self.datacollector = DataCollector(
@@ -97,8 +98,9 @@ class InsurgencyModel(mesa.Model):
                 continue
             idx = add_recruits(self, np.full(n, pid), origin=0, state=Affiliation.ISKP)
             for chunk in np.array_split(idx, int(np.ceil(n / per_cell))):
-                cell = new_cell(self, self.pool.home[chunk[0]], resources=rng.uniform(0, p["initial_resources"]))
+                cell = new_cell(self, self.pool.home[chunk[0]])
                 self.pool.cell_of[chunk] = cell.unique_id
+        treasury.setup(self, len(self.agents_by_type.get(IskpCell, [])))
         # Taliban units: one per province, the rest by population.
         units_per = 1 + rng.multinomial(p["taliban_units"] - geo.n_provinces, by_population)
         strength_per = p["taliban_strength"] * geo.population / geo.population.sum() / units_per
@@ -124,7 +126,9 @@ class InsurgencyModel(mesa.Model):
         salafi.persecute(self)                        # 4. Salafi persecution, backfire (2)
         recruitment.recruit(self)                     # 5. recruitment into ISIS-K and the Taliban (1)
         self.take_snapshot()
-        if IskpCell in self.agents_by_type:           # 6. cells act (4, 5, 8, 9)
+        treasury.collect(self)                        # 6. money comes in (4b), the cadre prepares
+        planners.plan(self)                           #    high-profile attacks (5b);
+        if IskpCell in self.agents_by_type:           #    cells act (4, 5, 8, 9)
             self.agents_by_type[IskpCell].shuffle_do(_cell_turn)
         deployment.redeploy(self)                     # 7. mobile units redeploy (13), then units
         self.take_snapshot()                          #    reinforce, detect and raid (6)
@@ -179,6 +183,7 @@ class InsurgencyModel(mesa.Model):
         self.grid.taliban_control.data[:] = space.saturation(window_sum(strength, r), p["control_scale"]) * self.inside
         self.grid.iskp_influence.data[:] = (space.saturation(window_sum(members, r) * self.scale, p["influence_scale"])
                                             * self.inside)
+        self.near_violence = ambush.near_repeat_layer(self)
         self.reach = recruitment.recruiters_reach(self, cells)
         self.elder_intel = elders.intelligence(self)
 
@@ -229,14 +234,15 @@ class InsurgencyModel(mesa.Model):
 
 # ---------------------------------------------------------------------- the agents' turns
 def _cell_turn(cell: IskpCell) -> None:
-    """Phase 6, one cell: gather resources, move or split, a high-profile attack or else an ambush,
-    perhaps kill an elder, lie low. A cell with no members left dissolves."""
+    """Phase 6, one cell: leave the country if hard-pressed at a border, else move or split, a high-profile attack or else an ambush (paid from the group's
+    treasury), perhaps kill an elder, lie low. A cell with no members left dissolves."""
     if not cell.alive:
         return
     if len(cell.members) == 0:
         cell.dissolve()
         return
-    cell.resources += external.cell_income(cell.model.p)
+    if movement.exit_abroad(cell):
+        return
     movement.move_or_split(cell)
     if not high_profile.attack(cell):
         ambush.ambush(cell)

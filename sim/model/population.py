@@ -25,6 +25,7 @@ class Affiliation(IntEnum):
     SURRENDERED = 3  # surrendered and monitored by Taliban intelligence
     DETAINED = 4
     DEAD = 5
+    ABROAD = 6  # left Afghanistan with a cell that fled detection (a stock, not deleted)
 
 
 FIELDS = {

@@ -22,12 +22,12 @@ def tally(m: "InsurgencyModel") -> None:
     """Compute this step's national report and add this step's province rows to the DataCollector."""
     geo, pool, s = m.geo, m.pool, m.scale
     f = pool.flows
-    m.last_civilian_deaths = f["civilian_deaths"].copy()
+    m.last_taliban_harm = f["ejk_nonmembers"].copy()  # civilians killed by the Taliban (legitimacy reads it)
     m.last_ejk = f["ejk_killed"].copy()
     prov_members = province_sums(geo, m.member_grid) * s
     prov_strength = province_sums(geo, m.strength_grid)
     attacks = sum(f[a] for a in ATTACK_FLOWS)
-    alive = np.flatnonzero(~np.isin(pool.state, (Affiliation.DEAD, Affiliation.DETAINED)))
+    alive = np.flatnonzero(~np.isin(pool.state, (Affiliation.DEAD, Affiliation.DETAINED, Affiliation.ABROAD)))
     G = pool.grievance(alive, m.legitimacy)
     prov_g = np.bincount(pool.province[alive], weights=G, minlength=geo.n_provinces)
     prov_n = np.bincount(pool.province[alive], minlength=geo.n_provinces)
@@ -45,6 +45,10 @@ def tally(m: "InsurgencyModel") -> None:
         mean_legitimacy=float(np.average(m.legitimacy, weights=geo.population)),
         salafi_mean_grievance=float(G[sal].mean()) if sal.any() else 0.0,
         mean_intelligence=float(np.average(m.intel, weights=geo.population)),
+        iskp_planners=float(m.planners),
+        iskp_treasury=float(m.treasury),
+        iskp_abroad=float(np.count_nonzero(pool.state == Affiliation.ABROAD) * s),
+        external_operations=float(m.external_operations),
     )
     m.report = report
     grid_g = np.zeros(geo.shape)

@@ -27,8 +27,6 @@ LEVERS = [
     ("10 external strikes raise civilian deaths", "civilian_deaths", "sum", 30, {"external_strikes": 0.0}, {"external_strikes": 2.0}, +1),
     ("10 foreign support raises legitimacy", "mean_legitimacy", "last", 30, {"foreign_support_taliban": 0.0}, {"foreign_support_taliban": 1.0}, +1),
     ("10 external support to ISIS-K raises joining", "joined_iskp", "sum", 30, {"external_support_iskp": 0.0}, {"external_support_iskp": 1.0}, +1),
-    ("10 border interdiction cuts attacks (supplies)", "attacks_total", "sum", 30,
-     {"border_interdiction": 0.0, "foreign_resource_inflow": 3.0}, {"border_interdiction": 1.0, "foreign_resource_inflow": 3.0}, -1),
     ("11 civilian harm lowers legitimacy", "mean_legitimacy", "last", 30,
      {"legitimacy_harm": 0.0, "legitimacy_ejk_penalty": 0.0}, {"legitimacy_harm": 0.5, "legitimacy_ejk_penalty": 0.05}, -1),
 ]

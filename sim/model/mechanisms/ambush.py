@@ -3,7 +3,8 @@
 Article: "the terrorist organization was relentless in attacking the Taliban military units". Losses
 follow Deitchman (1962): the guerrillas' aimed fire grows with surprise, the unit's area fire with its
 strength relative to the attackers (docs/sources.md#deitchman1962). Violence leaves a memory on the grid that makes
-further attacks nearby likelier (near-repeat, pattern P11) and fades each week.
+further attacks nearby likelier (near-repeat, pattern P11): a cell reads the violence within
+``near_repeat_radius`` of it, where its targets are; the memory fades each week.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.inputs.geography import window_sum
 from sim.model import rules
+from sim.model.mechanisms import treasury
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell, TalibanUnit
@@ -38,22 +41,29 @@ def ambush_outcome(rng, lethality, counterfire, surprise, unit_strength, cell_pe
     return taliban_deaths, loss_prob
 
 
+def near_repeat_layer(m: "InsurgencyModel") -> np.ndarray:
+    """The recent violence each cell reads for near-repeat: the grid's violence summed within
+    ``near_repeat_radius`` of it, which covers the units it could strike (violence is marked where the
+    attacks fell, at the struck unit or city, not where the attacking cell stands). Computed once per
+    week with the layers."""
+    return window_sum(m.grid.violence.data, m.p["near_repeat_radius"])
+
+
 def ambush(cell: "IskpCell") -> None:
-    """The cell's action: ambush a Taliban unit within ``ambush_reach`` if it can pay for it."""
+    """The cell's action: ambush a Taliban unit within ``ambush_reach`` if the group can pay for it."""
     m = cell.model
     p = m.p
-    if cell.resources < p["ambush_cost"]:
+    if m.treasury < p["ambush_cost"]:
         return
     units = m.snapshot.units_near(cell.cell.coordinate, p["ambush_reach"])
     if not units:
         return
-    x, y = cell.cell.coordinate
     chance = attack_chance(p["ambush_rate"], cell.people / p["iskp_cell_size"], p["near_repeat"],
-                           m.grid.violence.data[x, y])
+                           m.near_violence[cell.cell.coordinate])
     if m.random.random() >= chance:
         return
     unit = m.random.choice(units)
-    cell.resources -= p["ambush_cost"]
+    treasury.spend(m, p["ambush_cost"])
     cell.expose(p["exposure_gain"])
     resolve(m, cell, unit)
 

@@ -4,7 +4,8 @@ Article: whether Afghanistan's neighbours "join the column" against ISIS-K, Russ
 Tajikistan along the border, and "whether the new regime can obtain support from abroad is still
 unclear". Strikes and the border inflow are a phase of the week (8) drawing from their own random
 stream, so switching a lever leaves the other draws paired; the support terms below are read by the
-mechanisms they scale (recruitment, resources, Taliban reinforcement and intelligence, legitimacy).
+mechanisms they scale (recruitment, the group treasury's income, Taliban reinforcement and intelligence,
+legitimacy).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.mechanisms import planners, treasury
 from sim.model.membership import add_recruits, join_nearest_cells, presence_weights
 
 if TYPE_CHECKING:
@@ -20,11 +22,6 @@ if TYPE_CHECKING:
 
 
 # ---- foreign support, as factors of other mechanisms --------------------------------------------
-def cell_income(p: dict[str, Any]) -> float:
-    """Resources a cell gathers per week: local income, raised by external money to ISIS-K."""
-    return p["resource_income"] * (1.0 + p["iskp_support_income_gain"] * p["external_support_iskp"])
-
-
 def contact_factor(p: dict[str, Any]) -> float:
     """How much external money to ISIS-K raises its recruiters' contact rate ("large sums of money
     for their new recruits")."""
@@ -61,6 +58,7 @@ def strikes(m: "InsurgencyModel") -> None:
         pid = target.province
         pool.kill_members(killed, pid)
         target.recent_losses += len(killed)
+        planners.decapitate(m, target, len(killed) / max(len(members), 1))
         collateral = int(rng.poisson(p["strike_collateral"]))
         pool.count("civilian_deaths", pid, collateral)
         m.harm[target.cell.coordinate] += collateral + len(killed) * m.scale
@@ -80,6 +78,5 @@ def border_inflow(m: "InsurgencyModel") -> None:
         idx = add_recruits(m, homes, origin=2, ideology_mean=p["foreign_fighter_ideology"])
         m.added_agents += n_ff
         join_nearest_cells(m, idx)
-    border_cells = [c for c in m.iskp_cells if border[c.province]]
-    for c in border_cells:
-        c.resources += p["foreign_resource_inflow"] * open_share / len(border_cells)
+    if any(border[c.province] for c in m.iskp_cells):  # supplies need a cell in a border province to receive them
+        treasury.receive(m, p["foreign_resource_inflow"] * open_share)

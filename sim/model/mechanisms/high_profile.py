@@ -2,7 +2,8 @@
 
 Article: "suicide bombings ... demonstrating its ability to reach senior members of the movement by
 targeting the funeral of the mother of Taliban spokesman Zabihullah Mujahid". A mass-casualty attack
-costs ISIS-K local support in the struck province (Zahedzadeh); each attack raises its visibility
+on ISIS-K's own (Sunni) constituency costs it local support in the struck province (Zahedzadeh); one on a
+Shia (Hazara) community, where the province table lists one, does not; each attack raises its visibility
 among hardliners (Bloom 2004). Both effects fade week by week.
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import space
+from sim.model.mechanisms import planners, treasury
 
 if TYPE_CHECKING:
     from sim.model.agents import IskpCell
@@ -22,6 +24,13 @@ if TYPE_CHECKING:
 def casualties(rng: np.random.Generator, mean_deaths: float, sigma: float) -> int:
     """Deaths of one attack: lognormal around ``mean_deaths`` (heavy-tailed, pattern P6)."""
     return int(round(rng.lognormal(np.log(mean_deaths), sigma)))
+
+
+def strikes_shia(u: float, sectarian_targeting: float, shia_level: int) -> bool:
+    """Whether a mass-casualty attack hits a Shia (Hazara) community: only where one is listed, with
+    chance ``sectarian_targeting`` (``u`` is a uniform draw). Harm is attributed by perpetrator and
+    victim: a massacre of Shia costs ISIS-K nothing among the Sunni recruits it draws on."""
+    return bool(shia_level > 0 and u < sectarian_targeting)
 
 
 def pick_city(m: "InsurgencyModel", coord) -> tuple[int, tuple[int, int]] | None:
@@ -35,17 +44,19 @@ def pick_city(m: "InsurgencyModel", coord) -> tuple[int, tuple[int, int]] | None
 
 
 def attack(cell: "IskpCell") -> bool:
-    """The cell's action: a high-profile attack if it is large and rich enough; True if it struck."""
+    """The cell's action: a high-profile attack if the cadre prepared one this week, the cell is large
+    enough and the group can pay; True if it struck."""
     m = cell.model
     p = m.p
-    if cell.people < p["hp_min_members"] or cell.resources < p["hp_cost"]:
+    if not planners.available(m) or cell.people < p["hp_min_members"] or m.treasury < p["hp_cost"]:
         return False
     if m.random.random() >= p["hp_rate"]:
         return False
     target = pick_city(m, cell.cell.coordinate)
     if target is None:
         return False
-    cell.resources -= p["hp_cost"]
+    treasury.spend(m, p["hp_cost"])
+    planners.take(m)
     cell.expose(2 * p["exposure_gain"])
     strike(m, cell, target)
     return True
@@ -71,7 +82,10 @@ def strike(m: "InsurgencyModel", cell: "IskpCell", target: tuple[int, tuple[int,
         deaths = casualties(rng, p["mass_casualty_deaths"], p["hp_deaths_sigma"])
         pool.count("attacks_mass_casualty", pid, 1)
         pool.count("civilian_deaths", pid, deaths)
-        m.iskp_support[pid] *= 1.0 - p["hp_support_loss"]
+        if strikes_shia(rng.random(), p["sectarian_targeting"], m.geo.shia_level[pid]):
+            pool.count("civilian_deaths_shia", pid, deaths)
+        else:
+            m.iskp_support[pid] *= 1.0 - p["hp_support_loss"]  # its own constituency is harmed
     m.visibility += p["hp_visibility_gain"]
     m.grid.violence.data[coord] += p["violence_per_hp_attack"]
 

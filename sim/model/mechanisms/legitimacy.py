@@ -1,7 +1,10 @@
 """Mechanism 11: Taliban legitimacy per province, endogenous (Lemos 2018).
 
 Legitimacy moves toward a target that security raises (little recent violence) and foreign support
-raises, and falls with last week's civilian deaths and extrajudicial killings. Grievance
+raises, and falls with last week's civilian deaths caused by the Taliban (the non-members killed in
+raids) and with extrajudicial killings. Harm is attributed by perpetrator: ISIS-K's massacres lower
+ISIS-K's own support (``high_profile``), not the Taliban's legitimacy; they reach legitimacy only as
+insecurity (the violence term of the target). Grievance
 (Epstein's H (1 - L) plus anger) follows from it in every other mechanism.
 """
 
@@ -19,8 +22,8 @@ if TYPE_CHECKING:
 
 
 def legitimacy_step(legitimacy, target, rate, harm_per_100k, harm_weight, ejk, ejk_penalty):
-    """Legitimacy moves toward a security-driven target and falls with civilian harm and
-    extrajudicial killings."""
+    """Legitimacy moves toward a security-driven target and falls with the civilian harm the Taliban
+    cause and with extrajudicial killings."""
     new = legitimacy + rate * (target - legitimacy) - harm_weight * harm_per_100k - ejk_penalty * ejk
     return np.clip(new, 0.0, 1.0)
 
@@ -30,6 +33,6 @@ def update(m: "InsurgencyModel") -> None:
     p, geo = m.p, m.geo
     violence = province_sums(geo, m.grid.violence.data)
     target = p["legitimacy_initial"] + p["legitimacy_security_gain"] * np.exp(-violence) + external.legitimacy_bonus(p)
-    harm = m.last_civilian_deaths / (geo.population / 1e5)
+    harm = m.last_taliban_harm / (geo.population / 1e5)
     m.legitimacy = legitimacy_step(m.legitimacy, target, p["legitimacy_rate"], harm, p["legitimacy_harm"],
                                    m.last_ejk / m.scale, p["legitimacy_ejk_penalty"])

@@ -2,7 +2,8 @@
 
 Article: fighting "also occurred in other parts of the country as well". A pressed cell (exposed or
 just hit) moves away from Taliban control; an unpressed one moves, less often, toward aggrieved ground.
-A large cell splits, the offshoot settling nearby.
+A large cell splits, the offshoot settling nearby. A hard-pressed cell in a border province may leave
+the country (exit and displacement).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from sim.model import space
 from sim.model.agents import IskpCell
+from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
     from sim.model.model import InsurgencyModel
@@ -27,6 +29,30 @@ def move_scores(m: "InsurgencyModel", options: list, evade: bool) -> np.ndarray:
     if evade:
         return -control
     return m.grid.grievance.data[xs, ys] - m.p["cell_control_aversion"] * control
+
+
+def leaves(exposure: float, exit_exposure: float, rate: float, u: float) -> bool:
+    """Whether a cell leaves the country: only above ``exit_exposure``, with a weekly chance that grows
+    from 0 to ``rate`` as exposure goes from there to 1 (``u`` is a uniform draw)."""
+    if exposure <= exit_exposure or exit_exposure >= 1.0:
+        return False
+    return u < rate * (exposure - exit_exposure) / (1.0 - exit_exposure)
+
+
+def exit_abroad(cell: IskpCell) -> bool:
+    """The cell's action when hard-pressed in a border province: it may leave Afghanistan (displacement
+    to safe havens across the border, e.g. Pakistan's north-west). Its members become ``ABROAD``, counted
+    as a stock, and the cell dissolves. True if it left."""
+    m = cell.model
+    p = m.p
+    if not m.geo.is_border(cell.province) or not leaves(cell.exposure, p["cell_exit_exposure"], p["cell_exit_rate"],
+                                                         m.random.random()):
+        return False
+    members = cell.members
+    m.pool.transition(members, Affiliation.ABROAD)
+    m.pool.count("left_country", cell.province, len(members) * m.scale)
+    cell.dissolve()
+    return True
 
 
 def move_or_split(cell: IskpCell) -> None:
@@ -50,8 +76,7 @@ def split(m: "InsurgencyModel", cell: IskpCell, members: np.ndarray) -> None:
     if not options:
         return
     half = m.rng.choice(members, size=len(members) // 2, replace=False)
-    new = IskpCell(m, m.random.choice(options), cell.resources / 2)
-    cell.resources /= 2
+    new = IskpCell(m, m.random.choice(options))  # money is the group's: a split creates none
     new.exposure = cell.exposure / 2
     m.pool.cell_of[half] = new.unique_id
     m.pool.touch([cell.unique_id, new.unique_id])

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.inputs.geography import window_sum
 from sim.model import rules, space
-from sim.model.mechanisms import external, intelligence, salafi
+from sim.model.mechanisms import external, intelligence, planners, salafi
 from sim.model.population import Affiliation
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
     cell.recent_losses += len(seized)
     cell.expose(p["exposure_gain"])
     intelligence.roll_up(m, cell, len(held) * m.scale)
+    planners.decapitate(m, cell, len(seized) / max(len(members), 1))
     n_non = nonmembers_killed(rng, len(killed), p["ejk_accuracy"])
     victims = suspects_near(m, cell.cell.coordinate, n_non)
     pool.transition(victims, Affiliation.DEAD)
