@@ -70,14 +70,15 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95, n_resamples: int = 999
 
 
 def paired(runs: pd.DataFrame, outcome: str, arm: dict, baseline: str) -> pd.DataFrame:
-    """Outcome of one arm and of the baseline with the same parameter values, aligned on seed."""
+    """Outcome of one arm and of the baseline with the same parameter values, aligned on design point and seed."""
     params = {k: v for k, v in arm.items() if k != "scenario"}
     mask = pd.Series(True, index=runs.index)
     for k, v in params.items():
         mask &= runs[k].isna() if pd.isna(v) else runs[k] == v
     sub = runs[mask]
-    a = sub[sub["scenario"] == arm["scenario"]].set_index("seed")[outcome]
-    b = sub[sub["scenario"] == baseline].set_index("seed")[outcome]
+    on = ["point", "seed"] if "point" in sub.columns else ["seed"]   # a point of a posterior sweep is a set
+    a = sub[sub["scenario"] == arm["scenario"]].set_index(on)[outcome]
+    b = sub[sub["scenario"] == baseline].set_index(on)[outcome]
     return pd.concat({"scenario": a, "baseline": b}, axis=1, join="inner").sort_index()
 
 
