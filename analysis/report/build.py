@@ -264,7 +264,8 @@ def assemble(r: Results, where: Path, figures: list[Chart], t: dict[str, pd.Data
         '<h2 id="maps">Maps by province</h2>', figs("maps"),
         '<h2 id="scenarios">Scenarios</h2>', html.table(t["scenarios.csv"]), csv("scenarios.csv"),
         '<h2 id="provenance">Provenance</h2>', sections.provenance_html(r, t["provenance.csv"], t["parameters.csv"]),
-        csv("provenance.csv") + (csv("posterior_sets.csv") if post else ""),
+        csv("provenance.csv") + (csv("parameters.csv") if len(t["parameters.csv"]) else "")
+        + (csv("posterior_sets.csv") if post else ""),
         '<h2 id="caveats">Caveats</h2>', sections.caveats_html(r),
     ]
     return html.page("Taliban vs ISIS-K: scenario comparison", "\n".join(body))
