@@ -82,6 +82,56 @@ def paired(runs: pd.DataFrame, outcome: str, arm: dict, baseline: str) -> pd.Dat
     return pd.concat({"scenario": a, "baseline": b}, axis=1, join="inner").sort_index()
 
 
+def columns_ci(diffs: np.ndarray, confidence: float = 0.95, n_resamples: int = 9999,
+               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``mean_ci`` of every column of ``diffs`` (pairs x columns) in one vectorised bootstrap (BCa, percentile
+    where BCa is undefined); a constant column's interval is its value."""
+    diffs = np.asarray(diffs, dtype=float)
+    mean = diffs.mean(axis=0)
+    low, high = np.full_like(mean, np.nan), np.full_like(mean, np.nan)
+    if len(diffs) < 2:
+        return mean, low, high
+    flat = np.ptp(diffs, axis=0) == 0
+    low[flat], high[flat] = mean[flat], mean[flat]
+    todo = np.flatnonzero(~flat)
+    rng = rng if rng is not None else np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        for method in ("BCa", "percentile"):
+            if not len(todo):
+                break
+            res = stats.bootstrap((diffs[:, todo].T,), np.mean, n_resamples=n_resamples, confidence_level=confidence,
+                                  method=method, vectorized=True, axis=-1, rng=rng)
+            lo, hi = np.atleast_1d(res.confidence_interval.low), np.atleast_1d(res.confidence_interval.high)
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            low[todo[ok]], high[todo[ok]] = lo[ok], hi[ok]
+            todo = todo[~ok]
+    return mean, low, high
+
+
+def effects_by(runs: pd.DataFrame, metric: str, by: str, baseline: str = "baseline", confidence: float = 0.95,
+               n_resamples: int = 9999, seed: int = 0) -> pd.DataFrame:
+    """``effects`` of one metric for every value of ``by`` (e.g. province) at once: per arm and ``by`` value,
+    the mean paired difference (same point and seed) with its bootstrap CI."""
+    rng = np.random.default_rng(seed)
+    cols = arm_columns(runs)
+    params = cols[1:]
+    keys = params + ["point", "seed"]
+    wide = runs.pivot_table(index=["scenario", *keys], columns=by, values=metric, observed=True, dropna=False)
+    base = wide.xs(baseline, level="scenario")
+    rows = []
+    for scenario in [s for s in wide.index.get_level_values("scenario").unique() if s != baseline]:
+        own = wide.xs(scenario, level="scenario")
+        for arm, sub in (own.groupby(level=params, dropna=False) if params else [((), own)]):
+            common = sub.index.intersection(base.index)
+            diffs = sub.loc[common].to_numpy() - base.loc[common].to_numpy()
+            mean, low, high = columns_ci(diffs, confidence, n_resamples, rng)
+            arm = dict(zip(params, arm if isinstance(arm, tuple) else (arm,)))
+            rows += [{"scenario": scenario, **arm, by: v, "n": len(common), "effect": m, "ci_low": lo, "ci_high": hi}
+                     for v, m, lo, hi in zip(sub.columns, mean, low, high)]
+    return pd.DataFrame(rows, columns=[*cols, by, "n", "effect", "ci_low", "ci_high"])
+
+
 def effects(runs: pd.DataFrame, outcomes: list[str] | tuple[str, ...], baseline: str = "baseline",
             confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0) -> pd.DataFrame:
     """Scenario-minus-baseline effect of each outcome per arm, paired by seed, with a bootstrap CI.
