@@ -40,20 +40,22 @@ def cell(row: dict) -> dict:
             "robust_share": row["robust"] if posterior else float("nan")}
 
 
-def executive(effects: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
-    """One row per scenario arm: headline effect, relative change, verdict and robustness of each EXEC outcome."""
-    rows = []
+def cells(effects: pd.DataFrame, arms: list[str], outcomes: tuple[str, ...]):
+    """(arm, outcome, ``cell``) for every arm with effects and every outcome, in reading order."""
     for arm in arms:
         sub = effects[effects["arm"] == arm].set_index("outcome")
-        if sub.empty:
-            continue
-        rec = {"scenario": arm}
-        for name in EXEC_OUTCOMES:
-            c = cell(sub.loc[name].to_dict() | {"outcome": name})
-            rec |= {f"{name} effect": c["effect"], f"{name} relative": c["relative"],
-                    f"{name} verdict": c["words"], f"{name} robust share": c["robust_share"]}
-        rows.append(rec)
-    return pd.DataFrame(rows)
+        for name in outcomes if len(sub) else ():
+            yield arm, name, cell(sub.loc[name].to_dict() | {"outcome": name})
+
+
+def executive(effects: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """One row per scenario arm: headline effect, relative change, verdict and robustness of each EXEC outcome."""
+    rows: dict[str, dict] = {}
+    for arm, name, c in cells(effects, arms, EXEC_OUTCOMES):
+        rows.setdefault(arm, {"scenario": arm}).update({
+            f"{name} effect": c["effect"], f"{name} relative": c["relative"], f"{name} verdict": c["words"],
+            f"{name} robust share": c["robust_share"]})
+    return pd.DataFrame(list(rows.values()))
 
 
 def _pct(rel: float) -> str:
@@ -78,16 +80,9 @@ def executive_html(table: pd.DataFrame, posterior: bool) -> str:
 
 def matrix(effects: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
     """Scenario x outcome: relative effect (median over sets x seeds, or mean over seeds) and robustness."""
-    rows = []
-    for arm in arms:
-        sub = effects[effects["arm"] == arm].set_index("outcome")
-        if sub.empty:
-            continue
-        for name in HEADLINE:
-            c = cell(sub.loc[name].to_dict() | {"outcome": name})
-            rows.append({"scenario": arm, "outcome": name, "effect": c["effect"], "relative": c["relative"],
-                         "robust": c["robust"], "robust_share": c["robust_share"], "verdict": c["words"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"scenario": arm, "outcome": name, "effect": c["effect"], "relative": c["relative"],
+                          "robust": c["robust"], "robust_share": c["robust_share"], "verdict": c["words"]}
+                         for arm, name, c in cells(effects, arms, HEADLINE)])
 
 
 def _colour(rel: float, scale: float = 0.25) -> str:
