@@ -39,8 +39,10 @@ def colours(labels: list[str], baselines: set[str]) -> dict[str, str]:
     return out
 
 
-def save(fig: plt.Figure, folder: Path, name: str, svg: bool = False) -> list[Path]:
-    """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure."""
+def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
+    """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure.
+
+    The report passes ``svg=False`` unless ``--svg`` is given; the sensitivity charts keep both formats."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png"]
     fig.savefig(paths[0], dpi=max(DPI, fig.dpi), facecolor="white")  # maps raise their dpi for print width
