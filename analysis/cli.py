@@ -17,10 +17,17 @@ EXAMPLES_REPORT = """examples:
   python run.py report results/s1 --per-100k            # maps of members and attacks per 100,000 residents
 
 writes (into RESULTS_DIR/report/ unless --out):
-  report.html      self-contained (images embedded), opens offline in any browser
-  effects.csv      scenario-minus-baseline effects on paired seeds with bootstrap 95% CIs
-  charts/*.png|svg forest plot, time series (median, 10-90% band, scheduled events), province maps
+  report.html      self-contained (images embedded), opens offline in any browser; opens on the summary
+  summary.csv      one line per scenario: effect on ISIS-K members, civilian deaths and attacks, robustness
+  effect_matrix.csv, effects.csv, scenarios.csv, provenance.csv, parameters.csv: every table of the page
+                   (a posterior store adds deciding_parameters.csv and posterior_sets.csv)
+  charts/*.png     forest plot, time series (median, 10-90% band, scheduled events), province maps (--svg: also .svg)
   manifest.json    what was read, options, versions, git revision
+
+a store of a posterior sweep (run.py sweep --posterior FILE --sets N) gives effects over parameter sets x
+seeds: the median and its 90% interval, the share of sets keeping the effect's sign ("robust in 94% of
+plausible parameter sets"), the bootstrap CI of the mean, and for effects robust in fewer than 90% of the
+sets the parameters that best separate the sets where they hold.
 """
 
 EXAMPLES_SENSITIVITY = """examples:
@@ -67,7 +74,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         claim_folder(check_out_path(args.out if args.out is not None else Path(args.results) / "report", "--out"),
                      "report")
     page = build(Path(args.results), Path(args.out) if args.out else None, baseline=args.baseline,
-                 weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k)
+                 weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k, svg=args.svg)
     print(f"report: {page}")
     return 0
 
@@ -134,6 +141,7 @@ def register(sub) -> None:
     p.add_argument("--resamples", type=int, default=9999, help="bootstrap resamples per interval (default 9999)")
     p.add_argument("--per-100k", action="store_true",
                    help="map ISIS-K members and attacks per 100,000 residents (NSIA 2021-22) instead of as totals")
+    p.add_argument("--svg", action="store_true", help="also write every chart as SVG (default: PNG only)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sensitivity", help="Morris screening and Sobol indices of the behavioural parameters (SALib)",

@@ -14,6 +14,7 @@ import pandas as pd
 from sim.outputs import ATTACK_FLOWS, FLOWS, KEYS, NATIONAL_METRICS, PROVINCE_METRICS
 
 RUN_KEYS = ("scenario", "point", "seed")
+SET_COLUMN = "posterior_set"   # which posterior draw a run used (added from the manifest by ``with_sets``)
 
 # Plain names of the national metrics for charts and sentences (people unless said otherwise).
 LABELS = {
@@ -96,7 +97,7 @@ def run_keys(df: pd.DataFrame) -> list[str]:
 
 def param_columns(df: pd.DataFrame) -> list[str]:
     """Columns of varied parameters: everything that is neither a key, an output nor a run outcome."""
-    known = set(KEYS) | set(RUN_KEYS) | set(NATIONAL_METRICS) | set(PROVINCE_METRICS) | {"province"}
+    known = set(KEYS) | set(RUN_KEYS) | set(NATIONAL_METRICS) | set(PROVINCE_METRICS) | {"province", SET_COLUMN}
     return [c for c in df.columns if c not in known and not _is_outcome_name(c)]
 
 
@@ -104,10 +105,26 @@ def _is_outcome_name(name: str) -> bool:
     return any(name.endswith(f"_{how}") and name.removesuffix(f"_{how}") in NATIONAL_METRICS for how in ("final", "cum"))
 
 
+def posterior_record(manifest: dict | None) -> dict | None:
+    """The posterior a sweep drew its parameter sets from (``meta.sweep.posterior``), or None."""
+    record = ((manifest or {}).get("meta") or {}).get("sweep", {}).get("posterior")
+    return record if isinstance(record, dict) and record.get("particles") else None
+
+
+def with_sets(df: pd.DataFrame, manifest: dict | None) -> pd.DataFrame:
+    """``df`` with a ``posterior_set`` column (the draw each run's design point used), if the store has one."""
+    record = posterior_record(manifest)
+    if record is None or df is None:
+        return df
+    out = df.copy()
+    out.insert(list(out.columns).index("point") + 1, SET_COLUMN, out["point"] // int(record["points_per_set"]))
+    return out
+
+
 def per_run(national: pd.DataFrame, names: tuple[str, ...] | list[str] = HEADLINE) -> pd.DataFrame:
     """One row per run with its keys, varied parameters and the named outcomes."""
     wanted = [outcome(n) for n in names]
-    keys = run_keys(national) + param_columns(national)
+    keys = run_keys(national) + ([SET_COLUMN] if SET_COLUMN in national.columns else []) + param_columns(national)
     ordered = national.sort_values(run_keys(national) + ["step"])
     grouped = ordered.groupby(keys, sort=True, observed=True, dropna=False)
     finals = grouped[sorted({o.column for o in wanted if o.how == "final"})].last()

@@ -59,7 +59,7 @@ def test_effect_table_csv_has_each_scenario_and_headline_outcome(report):
     assert members.loc["iron_fist", "summary"].startswith("iron fist: +")
 
 
-def test_every_chart_is_drawn_and_saved_as_png_and_svg(report):
+def test_every_chart_is_drawn_and_saved_as_png_and_svg_only_on_request(report, tmp_path):
     pngs = sorted((report / "charts").glob("*.png"))
     names = {p.stem for p in pngs}
     assert {"forest_effects", "overview_iskp_members", "series_attacks_by_type"} <= names
@@ -69,8 +69,13 @@ def test_every_chart_is_drawn_and_saved_as_png_and_svg(report):
         pixels = mpimg.imread(png)[..., :3]
         inked = (pixels < 0.85).any(axis=-1).mean()
         assert pixels.std() > 0.05 and inked > 0.02, f"{png.name} looks blank (std {pixels.std():.3f}, ink {inked:.3f})"
-        svg = png.with_suffix(".svg").read_text(encoding="utf-8")
-        assert svg.count("<path") > 20, f"{png.stem}.svg has almost nothing drawn"
+    assert not list((report / "charts").glob("*.svg")), "PNG only by default"
+    store = write_store(tmp_path / "s", national_table(SCENARIOS, seeds=range(1, 4), steps=8))
+    assert run.main(["report", str(store), "--resamples", "1000", "--svg"]) == 0
+    charts_dir = store / "report" / "charts"
+    assert {p.stem for p in charts_dir.glob("*.svg")} == {p.stem for p in charts_dir.glob("*.png")}
+    for svg in charts_dir.glob("*.svg"):
+        assert svg.read_text(encoding="utf-8").count("<path") > 20, f"{svg.name} has almost nothing drawn"
 
 
 def test_time_series_mark_the_scheduled_events():

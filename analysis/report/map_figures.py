@@ -1,7 +1,7 @@
 """The report's province maps: baseline levels over time, and each scenario minus the baseline.
 
 Difference maps outline in bold the provinces whose difference exceeds the seed noise: the paired-seed
-bootstrap 95% CI of ``analysis.stats.effects`` (per province) excludes zero. With ``per_100k`` the count
+bootstrap 95% CI of ``analysis.stats.effects_by`` (per province) excludes zero. With ``per_100k`` the count
 metrics are shown per 100,000 residents; indices (legitimacy) are never rescaled.
 """
 
@@ -40,12 +40,10 @@ def marked_provinces(provinces: pd.DataFrame, metric: str, step: int, baseline: 
     table = stats.cumulate(provinces, [metric], within=["province"])
     runs = table[table["step"] == step][run_keys(table) + param_columns(table) + ["province", metric]]
     arm_cols = stats.arm_columns(runs)
+    eff = stats.effects_by(runs, metric, "province", baseline=baseline, n_resamples=resamples)
     out: dict[tuple, set[str]] = {}
-    for province, rows in runs.groupby("province", observed=True):
-        eff = stats.effects(rows.drop(columns="province"), [metric], baseline=baseline, n_resamples=resamples)
-        for row in eff[(eff["ci_low"] > 0) | (eff["ci_high"] < 0)].to_dict("records"):
-            key = tuple(row[c] for c in arm_cols)
-            out.setdefault(key, set()).add(str(province))
+    for row in eff[(eff["ci_low"] > 0) | (eff["ci_high"] < 0)].to_dict("records"):
+        out.setdefault(tuple(row[c] for c in arm_cols), set()).add(str(row["province"]))
     return {k: frozenset(v) for k, v in out.items()}
 
 

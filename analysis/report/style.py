@@ -1,4 +1,4 @@
-"""One look for every chart: Agg backend, fonts, scenario names and colours, saving as PNG and SVG."""
+"""One look for every chart: Agg backend, fonts, scenario names and colours, saving as PNG (and SVG)."""
 
 from __future__ import annotations
 
@@ -39,13 +39,17 @@ def colours(labels: list[str], baselines: set[str]) -> dict[str, str]:
     return out
 
 
-def save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
-    """Write ``name``.png and ``name``.svg into ``folder`` and free the figure."""
+def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
+    """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure.
+
+    The report passes ``svg=False`` unless ``--svg`` is given; the sensitivity charts keep both formats."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    paths = [folder / f"{name}.png"]
     fig.savefig(paths[0], dpi=max(DPI, fig.dpi), facecolor="white")  # maps raise their dpi for print width
-    fig.set_layout_engine("none")  # keep the layout just computed: the SVG needs no second pass
-    fig.savefig(paths[1], facecolor="white")
+    if svg:
+        paths.append(folder / f"{name}.svg")
+        fig.set_layout_engine("none")  # keep the layout just computed: the SVG needs no second pass
+        fig.savefig(paths[1], facecolor="white")
     plt.close(fig)
     return paths
 

@@ -22,7 +22,13 @@ EXAMPLES_SWEEP = """examples:
   python run.py sweep --sweep my_sweep.toml --backend dask --out results/s4
   python run.py sweep --sweep my_sweep.toml --scheduler tcp://10.0.0.5:8786 --out results/s5
   python run.py sweep --sweep my_sweep.toml --scheduler tls://10.0.0.5:8786 --security dask-tls.yaml --out results/s6
+  python run.py sweep --scenarios all --posterior posterior.csv --sets 20 --seeds 3 --out results/post
   python run.py sweep --resume results/s1          # run only what is missing (after a kill or failures)
+
+posterior (--posterior FILE --sets N --draw-seed S): draw N parameter sets from a posterior CSV (one row per
+  set: parameter columns and a weight column) by weight, fixed by the draw seed (default 1); each set is a
+  design point, combined with every point of the axes. Every scenario runs on every set with the same
+  seeds; manifest.json's meta.sweep.posterior names the posterior row of each set.
 
 axes (--set NAME=VALUES, repeatable; every parameter of `python run.py params` except steps):
   NAME=lo:hi:n     n evenly spaced values, both ends included (0.2:0.8:4 -> 0.2 0.4 0.6 0.8)
@@ -37,6 +43,7 @@ sweep file (--sweep FILE, TOML; flags given as well override its keys, --set rep
   seeds = 20                              # seeds 1..20; or a list: seeds = [3, 5, 9]
   steps = 104                             # optional; default: each scenario's steps
   design = "factorial"                    # or "lhs", with samples = 50 and optionally design_seed = 1
+  posterior = "posterior.csv"             # optional, with sets = 20 and draw_seed = 1 (path next to the file)
   [axes]
   elder_influence = "0.2:0.8:4"
   amnesty = [0.2, 0.5, 0.8]
@@ -65,7 +72,8 @@ decimals. --summary: one row per scenario, design point, week (and province) and
 of seeds, their 10th percentile, median and 90th percentile.
 """
 
-_SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "design", "samples", "design_seed", "out")
+_SPEC_FLAGS = ("sweep", "scenarios", "seeds", "seed_list", "steps", "set", "design", "samples", "design_seed",
+               "posterior", "sets", "draw_seed", "out")
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -87,9 +95,11 @@ def spec_from_args(args: argparse.Namespace):
         sets = parse_sets(args.set)   # refuses a parameter given twice
         cli_axes = [parse_axis(k, v, "--set") for k, v in sets.items()]
         changes["axes"] = tuple(a for a in spec.axes if a.name not in sets) + tuple(cli_axes)
-    for key in ("design", "samples", "design_seed"):
+    for key in ("design", "samples", "design_seed", "sets", "draw_seed"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
+    if args.posterior is not None:
+        changes["posterior"] = str(Path(args.posterior).resolve())
     return replace(spec, **changes).check()
 
 
@@ -240,6 +250,9 @@ def register(sub) -> None:
     p.add_argument("--design", choices=DESIGNS, help="factorial (default) or lhs")
     p.add_argument("--samples", type=int, metavar="N", help="design points of --design lhs")
     p.add_argument("--design-seed", type=int, metavar="S", help="seed of the LHS design (default 1)")
+    p.add_argument("--posterior", metavar="FILE", help="posterior CSV to draw parameter sets from (see below)")
+    p.add_argument("--sets", type=int, metavar="N", help="posterior sets to draw, by weight (default 20)")
+    p.add_argument("--draw-seed", type=int, metavar="S", help="seed of the posterior draw (default 1)")
     p.add_argument("--out", metavar="DIR", help="results store folder (new, empty, or this sweep's to resume)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep stored in DIR (runs only what is missing)")
     add_execution_args(p)

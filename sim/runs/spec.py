@@ -6,12 +6,18 @@ A sweep file (TOML, same content as the flags; see ``docs/sweeps.md``)::
     seeds = 20                                # seeds 1..20, or a list: [3, 5, 9]
     steps = 104                               # optional: default is each scenario's steps
     design = "factorial"                      # or "lhs" with samples = N (and design_seed = 1)
+    posterior = "posterior.csv"               # optional: run every scenario on parameter sets drawn from it
+    sets = 20                                 # how many sets to draw (by weight; default 20)
+    draw_seed = 1                             # fixes the draw
     [axes]
     elder_influence = "0.2:0.8:4"             # 4 evenly spaced values, ends included
     amnesty = [0.2, 0.5, 0.8]                 # a list (or the string "0.2,0.5,0.8")
 
 Seeds are part of each Run, never drawn from worker state, so results are identical on every backend
 and worker count. The same seed list is used for every scenario and design point (paired seeds).
+With a posterior, each drawn set is a design point (combined with every point of the axes): every
+scenario runs on the same sets with the same seeds, and ``posterior_record`` (stored in the manifest's
+``meta.sweep.posterior``) says which posterior row each design point used.
 """
 
 from __future__ import annotations
@@ -24,10 +30,13 @@ from typing import Any
 
 from sim.inputs.checks import SEED_MAX, check_seed
 from sim.inputs.parameters import coerce
+from sim.inputs.posterior import draw, load_posterior, overrides
 from sim.inputs.scenario import bundled_names, load_scenario
 from sim.runs.design import DESIGNS, Axis, SweepError, count_points, design_points, parse_axis
 
-_FILE_KEYS = ("scenarios", "seeds", "steps", "design", "samples", "design_seed", "axes")
+_FILE_KEYS = ("scenarios", "seeds", "steps", "design", "samples", "design_seed", "posterior", "sets", "draw_seed",
+              "axes")
+DEFAULT_SETS = 20          # posterior sets drawn when a posterior is given without sets
 MAX_RUNS = 100_000         # a larger plan needs --yes (it is likely a typo: days of computing)
 HARD_MAX_RUNS = 1_000_000  # the manifest lists every run; beyond this, split the sweep
 
@@ -113,6 +122,9 @@ class SweepSpec:
         samples: number of LHS design points.
         design_seed: seed of the LHS design (the design is part of the sweep, so it is fixed).
         source: the sweep file it came from, if any.
+        posterior: path of a posterior CSV (``sim.inputs.posterior``); None: no posterior.
+        sets: how many parameter sets to draw from it (None: ``DEFAULT_SETS``).
+        draw_seed: seed of the weighted draw.
     """
 
     scenarios: tuple[str, ...] = ("baseline",)
@@ -123,6 +135,9 @@ class SweepSpec:
     samples: int | None = None
     design_seed: int = 1
     source: str | None = None
+    posterior: str | None = None
+    sets: int | None = None
+    draw_seed: int = 1
 
     def check(self) -> "SweepSpec":
         """Cross-field checks; returns self."""
@@ -147,7 +162,23 @@ class SweepSpec:
                                  f"it was {self.samples}).")
         if isinstance(self.design_seed, bool) or not isinstance(self.design_seed, int) or self.design_seed < 0:
             raise SweepError(f"design_seed is {self.design_seed} in {where}; it must be a whole number >= 0.")
+        if self.posterior is None:
+            if self.sets is not None:
+                raise SweepError(f"sets = {self.sets} in {where} draws parameter sets from a posterior, but none is "
+                                 f"given; add --posterior FILE (posterior = \"FILE\" in a sweep file) or drop sets.")
+        else:
+            if self.sets is not None and (isinstance(self.sets, bool) or not isinstance(self.sets, int) or
+                                          not 1 <= self.sets <= HARD_MAX_RUNS):
+                raise SweepError(f"sets is {self.sets} in {where}; it must be a whole number from 1 to "
+                                 f"{HARD_MAX_RUNS:,} (posterior parameter sets drawn by weight).")
+            if isinstance(self.draw_seed, bool) or not isinstance(self.draw_seed, int) or self.draw_seed < 0:
+                raise SweepError(f"draw_seed is {self.draw_seed} in {where}; it must be a whole number >= 0.")
         return self
+
+    @property
+    def n_sets(self) -> int:
+        """Posterior sets drawn (1 without a posterior: the scenarios' own values)."""
+        return (self.sets or DEFAULT_SETS) if self.posterior else 1
 
     @classmethod
     def from_toml(cls, path: Path | str) -> "SweepSpec":
@@ -174,16 +205,22 @@ class SweepSpec:
         if not isinstance(axes, dict):
             raise SweepError(f"Sweep file '{path}': axes must be a table, [axes] with name = values lines.")
         spec = replace(spec, axes=tuple(parse_axis(k, v, f"'{path}' [axes]") for k, v in axes.items()))
-        for key in ("design", "samples", "design_seed"):
+        for key in ("design", "samples", "design_seed", "sets", "draw_seed"):
             if key in data:
                 spec = replace(spec, **{key: data[key]})
+        if "posterior" in data:
+            if not isinstance(data["posterior"], str) or not data["posterior"].strip():
+                raise SweepError(f"Sweep file '{path}': posterior must be the path of a posterior CSV file.")
+            file = Path(data["posterior"])
+            spec = replace(spec, posterior=str(file if file.is_absolute() else (path.parent / file).resolve()))
         return spec.check()
 
     def as_dict(self) -> dict:
         """The spec as stored in the manifest."""
         return {"file": self.source, "scenarios": list(self.scenarios), "seeds": list(self.seeds),
                 "steps": self.steps, "design": self.design, "samples": self.samples,
-                "design_seed": self.design_seed, "axes": {a.name: a.text() for a in self.axes}}
+                "design_seed": self.design_seed, "axes": {a.name: a.text() for a in self.axes},
+                **({"posterior": self.posterior_record()} if self.posterior else {})}
 
     def command(self, out: Path | str) -> str:
         """A ``run.py sweep`` command line that plans exactly these runs into ``out``."""
@@ -195,15 +232,46 @@ class SweepSpec:
         argv += [x for a in self.axes for x in ("--set", f"{a.name}={a.text()}")]
         if self.design != "factorial":
             argv += ["--design", self.design, "--samples", str(self.samples), "--design-seed", str(self.design_seed)]
+        if self.posterior:
+            argv += ["--posterior", self.posterior, "--sets", str(self.n_sets), "--draw-seed", str(self.draw_seed)]
         return shlex.join([*argv, "--out", str(out)])
 
     def size(self) -> int:
         """How many runs the spec plans (scenarios x design points x seeds), without planning them."""
-        return len(self.scenarios) * count_points(self.axes, self.design, self.samples) * len(self.seeds)
+        return len(self.scenarios) * self.n_sets * count_points(self.axes, self.design, self.samples) * len(self.seeds)
 
     def points(self) -> list[dict[str, Any]]:
-        """The design points of the spec (see ``sim.runs.design.design_points``)."""
-        return design_points(self.axes, self.design, self.samples, self.design_seed)
+        """The design points: each posterior set (if any) combined with each point of the axes
+        (``sim.runs.design.design_points``); point id = set x (points of the axes) + axis point."""
+        grid = design_points(self.axes, self.design, self.samples, self.design_seed)
+        if not self.posterior:
+            return grid
+        return [{**overrides(row), **point} for _, row in self._draws().iterrows() for point in grid]
+
+    def _draws(self):
+        """The drawn posterior sets, after checking that they leave the scenarios' levers and the axes alone."""
+        posterior = load_posterior(self.posterior)
+        taken = {a.name for a in self.axes} & set(posterior.names)
+        if taken:
+            raise SweepError(f"The posterior '{self.posterior}' gives values of {', '.join(sorted(taken))}, which "
+                             f"is also an axis of the sweep; drop the axis or use a posterior without that column.")
+        for ref in self.scenarios:
+            scenario = load_scenario(ref)
+            levers = sorted(set(scenario.overrides) & set(posterior.names))
+            if levers:
+                raise SweepError(f"Scenario '{scenario.name}' sets {', '.join(levers)}, which the posterior "
+                                 f"'{self.posterior}' would overwrite on every set, removing the scenario's policy; "
+                                 f"a posterior must hold only calibrated parameters that no compared scenario sets.")
+        return draw(posterior, self.n_sets, self.draw_seed)
+
+    def posterior_record(self) -> dict[str, Any]:
+        """What the manifest keeps of the posterior: the file and its SHA-256, the draw, and the posterior row
+        (``particle``, 0-based) of each draw; design point p used draw p // ``points_per_set``."""
+        drawn = self._draws()
+        return {"file": self.posterior, "sha256": load_posterior(self.posterior).sha256, "sets": self.n_sets,
+                "draw_seed": self.draw_seed, "parameters": [c for c in drawn.columns if c != "particle"],
+                "points_per_set": count_points(self.axes, self.design, self.samples),
+                "particles": [int(p) for p in drawn["particle"]]}
 
 
 def plan_runs(spec: SweepSpec, max_runs: int | None = MAX_RUNS) -> list[Run]:
@@ -214,8 +282,8 @@ def plan_runs(spec: SweepSpec, max_runs: int | None = MAX_RUNS) -> list[Run]:
     """
     spec.check()
     size = spec.size()
-    shape = (f"{len(spec.scenarios)} scenario(s) x {count_points(spec.axes, spec.design, spec.samples):,} design "
-             f"point(s) x {len(spec.seeds):,} seed(s)")
+    shape = (f"{len(spec.scenarios)} scenario(s) x {spec.n_sets * count_points(spec.axes, spec.design, spec.samples):,}"
+             f" design point(s) x {len(spec.seeds):,} seed(s)")
     if size > HARD_MAX_RUNS:
         raise SweepError(f"The sweep plans {size:,} runs ({shape}); a sweep runs at most {HARD_MAX_RUNS:,} (its "
                          f"manifest lists every run). Use fewer values per axis, fewer seeds or --design lhs, or "

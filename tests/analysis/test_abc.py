@@ -112,7 +112,6 @@ def test_load_posterior_checks_columns_weights_and_ranges(tmp_path):
     assert overrides(post.particles.iloc[1]) == {"hp_rate": 0.2, "recruit_pool": 40000}
     assert isinstance(overrides(post.particles.iloc[1])["recruit_pool"], int)
     for name, rows, message in (
-            ("sum.csv", [{"hp_rate": 0.1, "weight": 0.5}], "sum to 1"),
             ("neg.csv", [{"hp_rate": 0.1, "weight": 1.5}, {"hp_rate": 0.2, "weight": -0.5}], ">= 0"),
             ("unknown.csv", [{"hp_rat": 0.1, "weight": 1.0}], "hp_rat"),
             ("range.csv", [{"hp_rate": 3.0, "weight": 1.0}], "hp_rate"),

@@ -36,7 +36,7 @@ def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_wit
     assert collide == []
     key = "\n".join(t.get_text() for t in fig.texts + [t for sf in fig.subfigs for t in sf.texts])
     assert all(f"{i + 1:>2}  {n}" in key for i, n in enumerate(geo.names))
-    png, _ = save(fig, tmp_path, "m")
+    png = save(fig, tmp_path, "m")[0]
     assert Image.open(png).size[0] >= maps.PRINT_WIDTH_PX
 
 

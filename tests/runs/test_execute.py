@@ -32,7 +32,7 @@ def test_rows_carry_scenario_point_seed_and_varied_parameters(tmp_path):
     assert len(res.provinces) == 3 * 4 * res.provinces["province"].nunique()
     m = res.manifest
     assert m["status"] == "complete" and m["seeds"] == [1] and len(m["runs"]) == 3
-    assert m["scenarios"]["iron_fist"]["params"]["amnesty"] == 0.2 and m["git"]["commit"]
+    assert m["scenarios"]["iron_fist"]["params"]["ejk_share"] == 0.8 and m["git"]["commit"]
 
 
 def test_numpy_values_from_a_design_table_are_accepted(tmp_path):
