@@ -9,7 +9,8 @@ is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.m
 * ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
                  Taliban pragmatism, no visibility of attacks, full local support)
 * pull           ``recruitment.iskp_pull(G, ideology, appeal=1, ideology_weight=0)`` = G  (no ideology/Salafi term)
-* risk           ``recruitment.arrest_probability(C, A, k)`` = 1 - exp(-k round(C/A)), A counting the citizen
+* risk           ``recruitment.arrest_probability(C, A, k, rounded=True)`` = 1 - exp(-k round(C/A)), A counting
+                 the citizen (the full model does not round: its C/A is a ratio of people)
 * decision       ``recruitment.joins(pull, R, P, T)``: active ("would join") when G - R P > T
 
 Citizens are the recruit pool (H, R ~ U(0,1), fixed), cops are Taliban units of one ``cop_strength``
@@ -96,7 +97,7 @@ class EpsteinDocking(mesa.Model):
         self.pull = recruitment.iskp_pull(grievance, ideology=np.zeros(n), appeal=appeal, ideology_weight=0.0).tolist()
         k = self.sites.shape[1]
         self.arrest_table = recruitment.arrest_probability(np.arange(k + 1)[:, None], np.arange(k + 2)[None, :],
-                                                     c.arrest_k).tolist()
+                                                           c.arrest_k, rounded=True).tolist()
         self.counts = self._counts()
 
     def _counts(self) -> dict[str, float]:

@@ -29,7 +29,7 @@ def test_isis_k_terms_off_reduce_the_rule_to_epsteins():
     pull = recruitment.iskp_pull(rules.grievance(h, legit, 0.0), ideology, appeal, 0.0)
     assert np.allclose(appeal, 1.0) and np.allclose(pull, h * (1 - legit))
     cops, actives = rng.integers(0, 10, 1000), rng.integers(1, 10, 1000)
-    p = recruitment.arrest_probability(cops, actives, 2.3)
+    p = recruitment.arrest_probability(cops, actives, 2.3, rounded=True)
     mesa_p = [1 - np.exp(-2.3 * round(c / a)) for c, a in zip(cops, actives)]  # Mesa's formula, Python round
     assert np.allclose(p, mesa_p)
     assert np.array_equal(recruitment.joins(pull, r, p, 0.1), pull - r * p > 0.1)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.inputs.geography import window_sum
 from sim.model.mechanisms import recruitment
 
 unit = st.floats(0, 1)
@@ -28,3 +32,22 @@ def test_appeal_falls_with_victory_and_rises_with_pragmatism(vd, prag, vis, hard
     assert base >= 0
     assert recruitment.iskp_appeal(min(1, vd + 0.1), prag, vis, hard, sup) <= base + 1e-12
     assert recruitment.iskp_appeal(vd, prag + 0.1, vis, hard, sup) >= base - 1e-12
+
+
+def test_risk_is_not_rounded_away_outside_docking():
+    # Half a cop per person or less: Mesa's round(C/A) gives 0; the full model keeps the risk.
+    assert recruitment.arrest_probability(0.3, 1.0, 2.3, rounded=True) == 0.0
+    assert abs(recruitment.arrest_probability(0.3, 1.0, 2.3) - (1 - np.exp(-0.69))) < 1e-12
+
+
+@given(scale=st.sampled_from([1, 2, 5, 10]))
+def test_arrest_layer_counts_people_not_agents(scale):
+    # The same people (members grid in agents of `scale` people) give the same risk at any scale.
+    rng = np.random.default_rng(7)
+    strength = np.where(rng.random((12, 9)) < 0.2, rng.uniform(100, 2000, (12, 9)), 0.0)
+    people = 10.0 * rng.integers(0, 6, (12, 9))
+    p = {"vision": 2, "cop_strength": 120.0, "arrest_k": 2.3}
+    ref = recruitment.arrest_layer(SimpleNamespace(p=p, scale=1, inside=np.ones((12, 9))), strength, people)
+    got = recruitment.arrest_layer(SimpleNamespace(p=p, scale=scale, inside=np.ones((12, 9))), strength, people / scale)
+    assert np.allclose(got, ref)
+    assert (ref > 0).sum() == (window_sum(strength, 2) > 0).sum()  # risk wherever a cop can see

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 
 
 # ---- functional forms -------------------------------------------------------------------------
-def arrest_probability(cops, actives, k):
-    """Epstein's estimated arrest probability P = 1 - exp(-k round(C/A)), with A >= 1 counting the agent.
+def arrest_probability(cops, actives, k, rounded: bool = False):
+    """Epstein's estimated arrest probability P = 1 - exp(-k C/A), with A >= 1 counting the agent.
 
-    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (docs/sources.md#mesa_epstein).
+    ``rounded`` applies ``round(C/A)`` as Mesa's example does ("without it, its impossible to replicate
+    the dynamics", docs/sources.md#mesa_epstein); only the docking configuration uses it. In the full
+    model C/A is a ratio of people, often below 1/2, and rounding would set the risk to 0 there.
     """
-    return 1.0 - np.exp(-k * np.round(cops / np.maximum(actives, 1.0)))
+    ratio = cops / np.maximum(actives, 1.0)
+    return 1.0 - np.exp(-k * (np.round(ratio) if rounded else ratio))
 
 
 def iskp_appeal(victory_dampening, pragmatism, visibility, hardliner, local_support):
@@ -54,11 +57,13 @@ def taliban_join_hazard(rate, legitimacy, grievance_):
 
 # ---- layers (phase 2) -------------------------------------------------------------------------
 def arrest_layer(m: "InsurgencyModel", strength: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Epstein's P on every grid cell: Taliban 'cops' (``cop_strength`` fighters each) against active
-    ISIS-K members within ``vision``, the recruit counting itself."""
+    """Epstein's P on every grid cell: Taliban 'cops' (``cop_strength`` fighters each) against the
+    ISIS-K members within ``vision``, in people (``members`` counts agents of ``scale`` people), the
+    would-be recruit counting itself as one person. Counting people, not agents, keeps the risk
+    independent of the representation."""
     p = m.p
     cops = window_sum(strength, p["vision"]) / p["cop_strength"]
-    actives = window_sum(members, p["vision"]) + 1.0
+    actives = window_sum(members, p["vision"]) * m.scale + 1.0
     return arrest_probability(cops, actives, p["arrest_k"]) * m.inside
 
 
