@@ -6,7 +6,7 @@ is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.m
 ``sim.model.rules.grievance``) unchanged:
 
 * grievance      ``rules.grievance(H, L, anger=0)``                    = H (1 - L)
-* ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
+* ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, L, I, 0, hardliner, 1)``    = 1  (no victory dampening, no
                  Taliban pragmatism, no visibility of attacks, full local support)
 * pull           ``recruitment.iskp_pull(G, ideology, appeal=1, ideology_weight=0)`` = G  (no ideology/Salafi term)
 * risk           ``recruitment.arrest_probability(C, A, k, rounded=True)`` = 1 - exp(-k round(C/A)), A counting
@@ -91,8 +91,9 @@ class EpsteinDocking(mesa.Model):
         self.agent_at = np.full(n_sites, -1, dtype=np.int64)
         self.agent_at[self.pos] = np.arange(n)
         # Our rules with every ISIS-K term switched off; legitimacy fixed, so the pull is fixed.
-        appeal = recruitment.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, visibility=0.0,
-                                   hardliner=np.zeros(n), local_support=1.0)
+        appeal = recruitment.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, legitimacy=c.legitimacy,
+                                         ideology=np.zeros(n), visibility=0.0, hardliner=np.zeros(n),
+                                         local_support=1.0)
         grievance = rules.grievance(hardship, c.legitimacy, anger=0.0)
         self.pull = recruitment.iskp_pull(grievance, ideology=np.zeros(n), appeal=appeal, ideology_weight=0.0).tolist()
         k = self.sites.shape[1]

@@ -26,7 +26,7 @@ SEEDS = range(1, 31)
 def test_isis_k_terms_off_reduce_the_rule_to_epsteins():
     rng = np.random.default_rng(3)
     h, r, ideology, legit = rng.random(1000), rng.random(1000), rng.random(1000), 0.8
-    appeal = recruitment.iskp_appeal(0.0, 0.0, 0.0, (ideology > 0.5).astype(float), 1.0)
+    appeal = recruitment.iskp_appeal(0.0, 0.0, legit, ideology, 0.0, (ideology > 0.5).astype(float), 1.0)
     pull = recruitment.iskp_pull(rules.grievance(h, legit, 0.0), ideology, appeal, 0.0)
     assert np.allclose(appeal, 1.0) and np.allclose(pull, h * (1 - legit))
     cops, actives = rng.integers(0, 10, 1000), rng.integers(1, 10, 1000)

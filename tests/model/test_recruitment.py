@@ -26,12 +26,24 @@ def test_arrest_probability_matches_epstein_calibration():
     assert abs(recruitment.arrest_probability(1.0, 1.0, 2.3) - 0.9) < 0.01
 
 
-@given(vd=unit, prag=unit, vis=unit, hard=st.sampled_from([0.0, 1.0]), sup=unit)
-def test_appeal_falls_with_victory_and_rises_with_pragmatism(vd, prag, vis, hard, sup):
-    base = recruitment.iskp_appeal(vd, prag, vis, hard, sup)
+@given(vd=unit, prag=unit, legit=unit, ideo=unit, vis=unit, hard=st.sampled_from([0.0, 1.0]), sup=unit)
+def test_appeal_falls_with_victory_and_rises_with_pragmatism(vd, prag, legit, ideo, vis, hard, sup):
+    base = recruitment.iskp_appeal(vd, prag, legit, ideo, vis, hard, sup)
     assert base >= 0
-    assert recruitment.iskp_appeal(min(1, vd + 0.1), prag, vis, hard, sup) <= base + 1e-12
-    assert recruitment.iskp_appeal(vd, prag + 0.1, vis, hard, sup) >= base - 1e-12
+    assert recruitment.iskp_appeal(min(1, vd + 0.1), prag, legit, ideo, vis, hard, sup) <= base + 1e-12
+    assert recruitment.iskp_appeal(vd, prag + 0.1, legit, ideo, vis, hard, sup) >= base - 1e-12
+
+
+@given(vd=st.floats(0, 0.5), prag=st.floats(0, 0.5), legit=unit, ideo=unit)
+def test_victory_acts_through_legitimacy_and_pragmatism_through_ideology(vd, prag, legit, ideo):
+    # Two mechanisms, not one constant: victory dampening bites in proportion to the victors'
+    # legitimacy and not at all where they have none; pragmatism pulls in proportion to ideology.
+    def a(v, p, l, i):
+        return recruitment.iskp_appeal(v, p, l, i, 0.0, 0.0, 1.0)
+    assert abs((a(vd, prag, legit, ideo) - a(vd + 0.1, prag, legit, ideo)) - 0.1 * legit) < 1e-9
+    assert abs((a(vd, prag + 0.1, legit, ideo) - a(vd, prag, legit, ideo)) - 0.1 * ideo) < 1e-9
+    assert a(vd, prag, 0.0, ideo) == a(0.0, prag, 0.0, ideo)
+    assert a(vd, prag, legit, 0.0) == a(vd, 0.0, legit, 0.0)
 
 
 def test_risk_is_not_rounded_away_outside_docking():
@@ -51,3 +63,4 @@ def test_arrest_layer_counts_people_not_agents(scale):
     got = recruitment.arrest_layer(SimpleNamespace(p=p, scale=scale, inside=np.ones((12, 9))), strength, people / scale)
     assert np.allclose(got, ref)
     assert (ref > 0).sum() == (window_sum(strength, 2) > 0).sum()  # risk wherever a cop can see
+

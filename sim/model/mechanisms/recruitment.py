@@ -1,8 +1,9 @@
 """Mechanism 1: recruitment into ISIS-K (Epstein's civil-violence rule) and into the Taliban.
 
 Article: "ISIS-Khorasan faces an uphill struggle to attract new supporters when an extremist Islamist
-movement has already secured victory" (victory_dampening); "accused the Afghan movement of
-cooperating with the United States" (taliban_pragmatism).
+movement has already secured victory" (victory_dampening, acting through Taliban legitimacy); "accused
+the Afghan movement of cooperating with the United States" (taliban_pragmatism, acting through the
+recruit's ideology).
 """
 
 from __future__ import annotations
@@ -34,10 +35,18 @@ def arrest_probability(cops, actives, k, rounded: bool = False):
     return 1.0 - np.exp(-k * (np.round(ratio) if rounded else ratio))
 
 
-def iskp_appeal(victory_dampening, pragmatism, visibility, hardliner, local_support):
-    """How attractive ISIS-K is: lowered by the Taliban's victory, raised by their perceived pragmatism
-    and, for hardliners, by the visibility of spectacular attacks; scaled by local support."""
-    return np.maximum(0.0, 1.0 - victory_dampening + pragmatism + visibility * hardliner) * local_support
+def iskp_appeal(victory_dampening, pragmatism, legitimacy, ideology, visibility, hardliner, local_support):
+    """How attractive ISIS-K is to a recruit, from two distinct mechanisms of the article and the
+    visibility of spectacular attacks, scaled by local support:
+
+    * victory dampening, - ``victory_dampening`` x L: an Islamist movement that has won leaves ISIS-K
+      little to offer, the more so where the victors are accepted (Taliban legitimacy L in the province);
+    * Taliban pragmatism, + ``taliban_pragmatism`` x I: cooperation with the US and the Doha deal are a
+      betrayal in the eyes of the ideologically committed (ideology I), whom ISIS-K courts with it;
+    * visibility among hardliners (``hardliner`` is 1 above ``hardliner_ideology``).
+    """
+    raw = 1.0 - victory_dampening * legitimacy + pragmatism * ideology + visibility * hardliner
+    return np.maximum(0.0, raw) * local_support
 
 
 def iskp_pull(grievance_, ideology, appeal, ideology_weight):
@@ -81,9 +90,10 @@ def recruiters_reach(m: "InsurgencyModel", cells: list["IskpCell"]) -> np.ndarra
 def appeal(m: "InsurgencyModel", idx: np.ndarray) -> np.ndarray:
     """ISIS-K's appeal to these recruits (hardliners: ideology above ``hardliner_ideology``)."""
     p = m.p
-    hardliner = (m.pool.ideology[idx] > p["hardliner_ideology"]).astype(float)
-    return iskp_appeal(p["victory_dampening"], p["taliban_pragmatism"], m.visibility, hardliner,
-                       m.iskp_support[m.pool.province[idx]])
+    ideology, prov = m.pool.ideology[idx], m.pool.province[idx]
+    hardliner = (ideology > p["hardliner_ideology"]).astype(float)
+    return iskp_appeal(p["victory_dampening"], p["taliban_pragmatism"], m.legitimacy[prov], ideology,
+                       m.visibility, hardliner, m.iskp_support[prov])
 
 
 def risk(m: "InsurgencyModel", idx: np.ndarray) -> np.ndarray:
