@@ -64,32 +64,3 @@ def test_arrest_layer_counts_people_not_agents(scale):
     assert np.allclose(got, ref)
     assert (ref > 0).sum() == (window_sum(strength, 2) > 0).sum()  # risk wherever a cop can see
 
-
-
-@given(rate=st.floats(0, 1), people=st.integers(0, 500), scale=st.sampled_from([1, 2, 5, 10]))
-def test_absorption_cap_is_in_people_on_average(rate, people, scale):
-    u = np.linspace(0, 1, 1001)[:-1]
-    caps = recruitment.absorption_cap(rate, people, scale, u)
-    assert np.all(caps >= 0)
-    assert abs(caps.mean() * scale - rate * people) <= scale * 1e-3 + 1e-9
-
-
-def test_a_cell_takes_in_no_more_than_it_can_absorb():
-    from sim import InsurgencyModel
-    from sim.model.agents import release
-    from sim.model.population import Affiliation
-
-    m = InsurgencyModel(rng=4, cell_absorption=0.0)
-    civ = np.flatnonzero(m.pool.state == Affiliation.CIVILIAN)
-    m.step()
-    assert not np.any(m.pool.state[civ] == Affiliation.ISKP)  # nobody is recruited when no cell can absorb
-    release(m)
-    m = InsurgencyModel(rng=4, cell_absorption=0.05, recruit_contact_rate=1.0)
-    uids = np.array([c.unique_id for c in m.iskp_cells])
-    wanted = np.repeat(uids, 40)
-    taken = recruitment.within_absorption(m, wanted)
-    for uid in uids:
-        people = len(m.pool.members_of(uid)) * m.scale
-        assert taken[wanted == uid].sum() <= np.floor(0.05 * people / m.scale) + 1
-    assert 0 < taken.sum() < len(wanted)
-    release(m)

@@ -59,13 +59,6 @@ def joins(pull, risk_aversion, risk, threshold):
     return pull - risk_aversion * risk > threshold
 
 
-def absorption_cap(rate, people, scale, u):
-    """Recruit agents a cell can take in this week: ``rate`` x its members (people), in agents of
-    ``scale`` people, rounded up with probability equal to the remainder (``u`` ~ U(0,1)) so the
-    expected cap in people does not depend on ``scale``."""
-    return np.floor(rate * people / scale + u)
-
-
 def taliban_join_hazard(rate, legitimacy, grievance_):
     """Civilians join the Taliban when the regime's legitimacy exceeds their grievance."""
     return rate * np.maximum(0.0, legitimacy - grievance_)
@@ -116,29 +109,10 @@ def would_join_iskp(m: "InsurgencyModel", idx: np.ndarray, grievance_: np.ndarra
     return joins(pull, pool.risk_aversion[idx], perceived_risk, p["activation_threshold"])
 
 
-def within_absorption(m: "InsurgencyModel", uids: np.ndarray) -> np.ndarray:
-    """Which of this week's willing recruits (one target cell uid each) their cell can take in: at
-    most ``absorption_cap`` per cell, the ones taken chosen at random. A clandestine cell vets and
-    trains newcomers through its few trusted members, so it cannot absorb any number at once."""
-    pool, rng = m.pool, m.rng
-    if len(uids) == 0:
-        return np.zeros(0, dtype=bool)
-    cells, inv = np.unique(uids, return_inverse=True)
-    members = np.sort(pool.cell_of[pool.state == Affiliation.ISKP])
-    people = (np.searchsorted(members, cells, "right") - np.searchsorted(members, cells, "left")) * m.scale
-    cap = absorption_cap(m.p["cell_absorption"], people, m.scale, rng.random(len(cells)))
-    order = rng.permutation(len(uids))
-    order = order[np.argsort(inv[order], kind="stable")]  # random order within each cell
-    first = np.searchsorted(inv[order], np.arange(len(cells)))
-    rank = np.empty(len(uids), dtype=np.int64)
-    rank[order] = np.arange(len(uids)) - first[inv[order]]
-    return rank < cap[inv]
-
-
 # ---- phase 5 ------------------------------------------------------------------------------------
 def recruit(m: "InsurgencyModel") -> None:
-    """Civilians within reach of a cell join it when pull - R * P > T, a recruiter meets them and the
-    cell can absorb them; the others may join the Taliban when legitimacy exceeds their grievance."""
+    """Civilians within reach of a cell join it when pull - R * P > T and a recruiter meets them;
+    the others may join the Taliban when legitimacy exceeds their grievance."""
     pool, p = m.pool, m.p
     civ = np.flatnonzero(pool.state == Affiliation.CIVILIAN)
     G = pool.grievance(civ, m.legitimacy)
@@ -147,10 +121,8 @@ def recruit(m: "InsurgencyModel") -> None:
     cand, Gc = civ[near], G[near]
     willing = would_join_iskp(m, cand, Gc, risk(m, cand))
     contact = p["recruit_contact_rate"] * external.contact_factor(p)
-    joined = np.flatnonzero(willing & (m.rng.random(len(cand)) < contact))
-    cells = reach[near][joined]
-    taken = within_absorption(m, cells)
-    pool.join_iskp(cand[joined[taken]], cells[taken])
+    joined = willing & (m.rng.random(len(cand)) < contact)
+    pool.join_iskp(cand[joined], reach[near][joined])
     still = pool.state[civ] == Affiliation.CIVILIAN
     h = taliban_join_hazard(p["taliban_recruit_rate"], m.legitimacy[pool.province[civ]], G)
     to_tal = still & (m.rng.random(len(civ)) < rules.hazard_to_prob(h))
