@@ -6,10 +6,11 @@ is ``EpsteinDocking`` below, whose citizens decide with the functions of ``sim.m
 ``sim.model.rules.grievance``) unchanged:
 
 * grievance      ``rules.grievance(H, L, anger=0)``                    = H (1 - L)
-* ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, 0, hardliner, 1)``          = 1  (no victory dampening, no
+* ISIS-K appeal  ``recruitment.iskp_appeal(0, 0, L, I, 0, hardliner, 1)``    = 1  (no victory dampening, no
                  Taliban pragmatism, no visibility of attacks, full local support)
 * pull           ``recruitment.iskp_pull(G, ideology, appeal=1, ideology_weight=0)`` = G  (no ideology/Salafi term)
-* risk           ``recruitment.arrest_probability(C, A, k)`` = 1 - exp(-k round(C/A)), A counting the citizen
+* risk           ``recruitment.arrest_probability(C, A, k, rounded=True)`` = 1 - exp(-k round(C/A)), A counting
+                 the citizen (the full model does not round: its C/A is a ratio of people)
 * decision       ``recruitment.joins(pull, R, P, T)``: active ("would join") when G - R P > T
 
 Citizens are the recruit pool (H, R ~ U(0,1), fixed), cops are Taliban units of one ``cop_strength``
@@ -90,13 +91,14 @@ class EpsteinDocking(mesa.Model):
         self.agent_at = np.full(n_sites, -1, dtype=np.int64)
         self.agent_at[self.pos] = np.arange(n)
         # Our rules with every ISIS-K term switched off; legitimacy fixed, so the pull is fixed.
-        appeal = recruitment.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, visibility=0.0,
-                                   hardliner=np.zeros(n), local_support=1.0)
+        appeal = recruitment.iskp_appeal(victory_dampening=0.0, pragmatism=0.0, legitimacy=c.legitimacy,
+                                         ideology=np.zeros(n), visibility=0.0, hardliner=np.zeros(n),
+                                         local_support=1.0)
         grievance = rules.grievance(hardship, c.legitimacy, anger=0.0)
         self.pull = recruitment.iskp_pull(grievance, ideology=np.zeros(n), appeal=appeal, ideology_weight=0.0).tolist()
         k = self.sites.shape[1]
         self.arrest_table = recruitment.arrest_probability(np.arange(k + 1)[:, None], np.arange(k + 2)[None, :],
-                                                     c.arrest_k).tolist()
+                                                           c.arrest_k, rounded=True).tolist()
         self.counts = self._counts()
 
     def _counts(self) -> dict[str, float]:

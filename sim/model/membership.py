@@ -54,7 +54,11 @@ def new_cell(m: "InsurgencyModel", flat: int) -> IskpCell:
 
 
 def join_nearest_cells(m: "InsurgencyModel", idx: np.ndarray) -> None:
-    """Returning fighters and foreign arrivals join the nearest cell in their province, or found one."""
+    """Returning fighters and foreign arrivals join the nearest cell in their province. Where there is
+    none, a group of at least ``iskp_cell_size`` people founds cells; a smaller group joins the nearest
+    cell in the country (the network takes it in). Counting people, not agents, keeps where cells
+    appear independent of ``scale``: otherwise one agent alone would found a cell, and the finer the
+    representation, the more provinces would receive a lone founder."""
     pool = m.pool
     by_prov: dict[int, list[int]] = {}
     for i in idx:
@@ -62,8 +66,11 @@ def join_nearest_cells(m: "InsurgencyModel", idx: np.ndarray) -> None:
     per_cell = rows_per_cell(m)
     for pid, members in by_prov.items():
         members = np.array(members)
-        cells = [c for c in m.iskp_cells if c.province == pid]
-        if not cells:
+        live = m.iskp_cells
+        cells = [c for c in live if c.province == pid]
+        if not cells and live and len(members) * m.scale < m.p["iskp_cell_size"]:
+            cells = live
+        elif not cells:
             for chunk in np.array_split(members, int(np.ceil(len(members) / per_cell))):
                 cells.append(new_cell(m, pool.home[chunk[0]]))
         nearest = space.nearest(pool.home[members], m.geo.shape, space.coords(cells))

@@ -17,6 +17,7 @@ from scipy.stats import ks_2samp
 
 from sim.model import rules
 from sim.model.mechanisms import recruitment
+from sim.model.agents import release
 from sim.model.docking import ACTIVE, COP, EMPTY, EpsteinConfig, EpsteinDocking, run_mesa, run_ours, von_neumann_sites
 
 SEEDS = range(1, 31)
@@ -25,11 +26,11 @@ SEEDS = range(1, 31)
 def test_isis_k_terms_off_reduce_the_rule_to_epsteins():
     rng = np.random.default_rng(3)
     h, r, ideology, legit = rng.random(1000), rng.random(1000), rng.random(1000), 0.8
-    appeal = recruitment.iskp_appeal(0.0, 0.0, 0.0, (ideology > 0.5).astype(float), 1.0)
+    appeal = recruitment.iskp_appeal(0.0, 0.0, legit, ideology, 0.0, (ideology > 0.5).astype(float), 1.0)
     pull = recruitment.iskp_pull(rules.grievance(h, legit, 0.0), ideology, appeal, 0.0)
     assert np.allclose(appeal, 1.0) and np.allclose(pull, h * (1 - legit))
     cops, actives = rng.integers(0, 10, 1000), rng.integers(1, 10, 1000)
-    p = recruitment.arrest_probability(cops, actives, 2.3)
+    p = recruitment.arrest_probability(cops, actives, 2.3, rounded=True)
     mesa_p = [1 - np.exp(-2.3 * round(c / a)) for c, a in zip(cops, actives)]  # Mesa's formula, Python round
     assert np.allclose(p, mesa_p)
     assert np.array_equal(recruitment.joins(pull, r, p, 0.1), pull - r * p > 0.1)
@@ -87,3 +88,32 @@ def test_docking_in_the_outburst_regime():
     for key, (p, ours, theirs) in result.items():
         assert p > 0.05, f"{key}: KS p={p:.3f}, mean over seeds ours {ours:.4f} vs Mesa {theirs:.4f}"
     assert result["active"][1] > 0.001
+
+
+def _share_below_threshold(seed: int, weeks: tuple[int, ...] = (4, 13, 26)) -> list[float]:
+    """Share of civilians within a recruiter's reach who fail the join rule, at the given weeks of the baseline."""
+    from sim import InsurgencyModel
+    from sim.model.population import Affiliation
+
+    model = InsurgencyModel(rng=seed)
+    shares = []
+    for week in range(1, max(weeks) + 1):
+        model.step()
+        if week in weeks:
+            pool = model.pool
+            civ = np.flatnonzero(pool.state == Affiliation.CIVILIAN)
+            cand = civ[model.reach.ravel()[pool.home[civ]] >= 0]
+            willing = recruitment.would_join_iskp(model, cand, pool.grievance(cand, model.legitimacy),
+                                                  recruitment.risk(model, cand))
+            shares.append(1.0 - float(willing.mean()))
+    release(model)
+    return shares
+
+
+@pytest.mark.slow
+def test_join_rule_binds_in_the_full_model():
+    """Docking certifies the rule; here it must also bind: a sizeable share of the civilians a cell can
+    reach are below the threshold (before risk was counted in people, 9-25%)."""
+    shares = np.array([_share_below_threshold(seed) for seed in range(1, 11)])
+    assert shares.mean() > 0.3, shares.round(2)
+    assert shares.min() > 0.15, shares.round(2)

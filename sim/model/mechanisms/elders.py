@@ -46,7 +46,7 @@ def update_stance(elder: "TribalElder") -> None:
     m = elder.model
     pid = elder.province
     elder.stance_taliban = elder_stance(elder.stance_taliban, m.legitimacy[pid],
-                                        m.pool.flows["ejk_nonmembers"][pid] / m.p["scale"],
+                                        m.pool.flows["ejk_nonmembers"][pid],
                                         m.p["elder_harm_sensitivity"], m.p["elder_stance_drift"])
 
 

@@ -35,4 +35,4 @@ def update(m: "InsurgencyModel") -> None:
     target = p["legitimacy_initial"] + p["legitimacy_security_gain"] * np.exp(-violence) + external.legitimacy_bonus(p)
     harm = m.last_taliban_harm / (geo.population / 1e5)
     m.legitimacy = legitimacy_step(m.legitimacy, target, p["legitimacy_rate"], harm, p["legitimacy_harm"],
-                                   m.last_ejk / m.scale, p["legitimacy_ejk_penalty"])
+                                   m.last_ejk, p["legitimacy_ejk_penalty"])

@@ -123,5 +123,5 @@ def spread_harm(m: "InsurgencyModel") -> None:
     if m.harm.any():
         near = window_sum(m.harm, p["harm_radius"]).ravel()[pool.home]
         alive = (near > 0) & (pool.state != Affiliation.DEAD)
-        pool.anger[alive] = rules.anger_update(pool.anger[alive], p["anger_gain"] / m.scale, near[alive])
+        pool.anger[alive] = rules.anger_update(pool.anger[alive], p["anger_gain"], near[alive])
     pool.anger *= 1.0 - p["anger_decay"]

@@ -1,8 +1,9 @@
 """Mechanism 1: recruitment into ISIS-K (Epstein's civil-violence rule) and into the Taliban.
 
 Article: "ISIS-Khorasan faces an uphill struggle to attract new supporters when an extremist Islamist
-movement has already secured victory" (victory_dampening); "accused the Afghan movement of
-cooperating with the United States" (taliban_pragmatism).
+movement has already secured victory" (victory_dampening, acting through Taliban legitimacy); "accused
+the Afghan movement of cooperating with the United States" (taliban_pragmatism, acting through the
+recruit's ideology).
 """
 
 from __future__ import annotations
@@ -23,18 +24,29 @@ if TYPE_CHECKING:
 
 
 # ---- functional forms -------------------------------------------------------------------------
-def arrest_probability(cops, actives, k):
-    """Epstein's estimated arrest probability P = 1 - exp(-k round(C/A)), with A >= 1 counting the agent.
+def arrest_probability(cops, actives, k, rounded: bool = False):
+    """Epstein's estimated arrest probability P = 1 - exp(-k C/A), with A >= 1 counting the agent.
 
-    ``round`` as in Mesa's example: "without it, its impossible to replicate the dynamics" (docs/sources.md#mesa_epstein).
+    ``rounded`` applies ``round(C/A)`` as Mesa's example does ("without it, its impossible to replicate
+    the dynamics", docs/sources.md#mesa_epstein); only the docking configuration uses it. In the full
+    model C/A is a ratio of people, often below 1/2, and rounding would set the risk to 0 there.
     """
-    return 1.0 - np.exp(-k * np.round(cops / np.maximum(actives, 1.0)))
+    ratio = cops / np.maximum(actives, 1.0)
+    return 1.0 - np.exp(-k * (np.round(ratio) if rounded else ratio))
 
 
-def iskp_appeal(victory_dampening, pragmatism, visibility, hardliner, local_support):
-    """How attractive ISIS-K is: lowered by the Taliban's victory, raised by their perceived pragmatism
-    and, for hardliners, by the visibility of spectacular attacks; scaled by local support."""
-    return np.maximum(0.0, 1.0 - victory_dampening + pragmatism + visibility * hardliner) * local_support
+def iskp_appeal(victory_dampening, pragmatism, legitimacy, ideology, visibility, hardliner, local_support):
+    """How attractive ISIS-K is to a recruit, from two distinct mechanisms of the article and the
+    visibility of spectacular attacks, scaled by local support:
+
+    * victory dampening, - ``victory_dampening`` x L: an Islamist movement that has won leaves ISIS-K
+      little to offer, the more so where the victors are accepted (Taliban legitimacy L in the province);
+    * Taliban pragmatism, + ``taliban_pragmatism`` x I: cooperation with the US and the Doha deal are a
+      betrayal in the eyes of the ideologically committed (ideology I), whom ISIS-K courts with it;
+    * visibility among hardliners (``hardliner`` is 1 above ``hardliner_ideology``).
+    """
+    raw = 1.0 - victory_dampening * legitimacy + pragmatism * ideology + visibility * hardliner
+    return np.maximum(0.0, raw) * local_support
 
 
 def iskp_pull(grievance_, ideology, appeal, ideology_weight):
@@ -54,11 +66,13 @@ def taliban_join_hazard(rate, legitimacy, grievance_):
 
 # ---- layers (phase 2) -------------------------------------------------------------------------
 def arrest_layer(m: "InsurgencyModel", strength: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Epstein's P on every grid cell: Taliban 'cops' (``cop_strength`` fighters each) against active
-    ISIS-K members within ``vision``, the recruit counting itself."""
+    """Epstein's P on every grid cell: Taliban 'cops' (``cop_strength`` fighters each) against the
+    ISIS-K members within ``vision``, in people (``members`` counts agents of ``scale`` people), the
+    would-be recruit counting itself as one person. Counting people, not agents, keeps the risk
+    independent of the representation."""
     p = m.p
     cops = window_sum(strength, p["vision"]) / p["cop_strength"]
-    actives = window_sum(members, p["vision"]) + 1.0
+    actives = window_sum(members, p["vision"]) * m.scale + 1.0
     return arrest_probability(cops, actives, p["arrest_k"]) * m.inside
 
 
@@ -76,9 +90,10 @@ def recruiters_reach(m: "InsurgencyModel", cells: list["IskpCell"]) -> np.ndarra
 def appeal(m: "InsurgencyModel", idx: np.ndarray) -> np.ndarray:
     """ISIS-K's appeal to these recruits (hardliners: ideology above ``hardliner_ideology``)."""
     p = m.p
-    hardliner = (m.pool.ideology[idx] > p["hardliner_ideology"]).astype(float)
-    return iskp_appeal(p["victory_dampening"], p["taliban_pragmatism"], m.visibility, hardliner,
-                       m.iskp_support[m.pool.province[idx]])
+    ideology, prov = m.pool.ideology[idx], m.pool.province[idx]
+    hardliner = (ideology > p["hardliner_ideology"]).astype(float)
+    return iskp_appeal(p["victory_dampening"], p["taliban_pragmatism"], m.legitimacy[prov], ideology,
+                       m.visibility, hardliner, m.iskp_support[prov])
 
 
 def risk(m: "InsurgencyModel", idx: np.ndarray) -> np.ndarray:
