@@ -77,7 +77,7 @@ def test_the_surrender_prone_are_used_up():
     """Under constant full pressure, week after week of offers takes the least committed first: the
     share who surrender each week falls, and those left are more ideological and more often hardliners."""
     early, late, prone_before, prone_after, gap = [0, 0], [0, 0], [], [], []
-    for seed in range(1, 13):
+    for seed in range(1, 25):
         m = InsurgencyModel(rng=seed)
         pool = m.pool
         hard = (pool.origin == 2) | pool.ex_prisoner
