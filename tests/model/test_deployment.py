@@ -49,6 +49,8 @@ def test_mobile_units_move_toward_known_cells_within_the_leash():
 
 
 @pytest.mark.slow
+# Justified xfail: a known open defect of issue 11 (all-mobile units still help ISIS-K), kept visible so the
+# fix shows as an XPASS; the reason string gives the measured figures.
 @pytest.mark.xfail(reason="open: pursued cells evade away from control and ambush less, and ISIS-K's own ambush "
                           "counterfire is its main loss, so all-mobile still adds members (about +25% at week 104, "
                           "4 seeds; the old violence-chasing rule gave +50%); mobility does not raise detentions either "

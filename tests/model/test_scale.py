@@ -41,6 +41,8 @@ def _run(scale: int, seed: int) -> dict[str, float]:
 
 
 @pytest.mark.slow
+# Justified xfail: a known open defect of issue 11 (scale independence of the member stock), kept visible
+# rather than deleted; it passes again once cells no longer dissolve with their last agent.
 @pytest.mark.xfail(strict=False, reason=(
     "residual: ISIS-K members at week 52 still differ between scale 2 and 10 (3,783 vs 3,166, KS p=0.0009); "
     "every flow passes. Suspected cause: a cell dissolves when its last agent goes, likelier at coarse scale "
