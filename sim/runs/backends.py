@@ -277,7 +277,7 @@ def _dask(workers: int, address: str | None, security=None) -> Iterator[Backend]
     executor = client.get_executor(pure=False)
     try:
         # The scheduler queues what its workers cannot take yet; a deep window lets added workers get work.
-        yield Backend(executor, max(2 * threads, 64), label, client)
+        yield Backend(executor, max(2 * threads, 64), label, client=client)
     finally:
         executor.shutdown(wait=False)
         client.close()
