@@ -126,11 +126,11 @@ class Store:
 
     def read_manifest(self) -> dict:
         """The manifest; StoreError if the folder is missing, is not a sweep store, or its plan was edited."""
-        if not self.root.exists():
+        if not self.root.is_dir():   # asked in this order, a folder that vanishes meanwhile reads as missing
+            if self.root.exists() and not self.root.is_dir():
+                raise StoreError(f"'{self.root}' is a file, not a results folder made by `python run.py sweep`.")
             raise StoreError(f"Results folder '{self.root}' does not exist. Make one with "
                              f"`python run.py sweep --out {self.root}` (see `python run.py sweep --help`).")
-        if not self.root.is_dir():
-            raise StoreError(f"'{self.root}' is a file, not a results folder made by `python run.py sweep`.")
         if not self.manifest_path.is_file():
             raise StoreError(f"'{self.root}' is not a results store: it has no {MANIFEST}. A store is the "
                              f"folder given to `python run.py sweep --out`; a sweep stopped before it wrote its "
