@@ -62,8 +62,11 @@ def plots(history, prs: tuple[Prior, ...], out: Path) -> list[Path]:
     limits = {p.key: p.bounds for p in prs if p.key in keys}
     df, w = history.get_distribution()
     written = []
-    axes = viz.plot_kde_matrix(df[keys], w, limits=limits, height=2.0)
-    fig = np.ravel(axes)[0].get_figure()
+    if len(keys) == 1:  # pyabc's kde matrix needs two parameters at least
+        (lo, hi), = limits.values()
+        fig = viz.plot_kde_1d(df, w, x=keys[0], xmin=lo, xmax=hi).get_figure()
+    else:
+        fig = np.ravel(viz.plot_kde_matrix(df[keys], w, limits=limits, height=2.0))[0].get_figure()
     fig.suptitle(f"Final population (generation {history.max_t}): the {len(keys)} most constrained parameters", y=1.02)
     written.append(_save(fig, out / "kde_matrix.png", plt))
     eps = history.get_all_populations()

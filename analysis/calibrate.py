@@ -169,6 +169,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from analysis.abc_model import Simulator
     from sim.inputs.scenario import load_scenario
 
+    from sim.runs.backends import resolve
+
+    args.backend = resolve(args.backend, args.scheduler)  # the flag's default is None: processes, or dask with a scheduler
     check_args(args)
     prs = priors([n.strip() for n in args.params.split(",") if n.strip()] if args.params else None)
     patterns = D.abc_patterns(args.steps)

@@ -122,3 +122,43 @@ def test_early_rejection_is_exact_a_lower_bound_of_the_full_distance():
         np.random.seed(k)
         assert model.integrated_simulate(theta, full.distance).accepted  # the full run decides at its own distance
     assert early_rejections >= 1  # the screen was exercised
+
+
+def test_a_runaway_run_stops_at_the_threshold_and_is_rejected_at_every_finite_epsilon():
+    from analysis import abc_distance as D
+    from analysis.abc_model import RUNAWAY_DISTANCE, RUNAWAY_MEMBERS, Simulator
+    from analysis.calibrate import priors as make_priors
+    from sim.inputs.scenario import load_scenario
+    from sim.runs.runner import run_one
+
+    baseline = load_scenario("baseline")
+    full = run_one(baseline, 4, 8)
+    assert full.halted is None
+    limit = float(full.national["iskp_members"].iloc[2])  # passed in week 4 or later, if members grow
+    halted = run_one(baseline, 4, 8, halt_members=limit)
+    week = halted.halted
+    assert week is not None and len(halted.national) == week + 1  # step 0 plus the weeks run
+    assert halted.national["iskp_members"].iloc[-1] > limit >= halted.national["iskp_members"].iloc[:-1].max()
+    pd.testing.assert_frame_equal(halted.national, full.national.iloc[:week + 1])  # the same weeks, then stopped
+
+    prs = make_priors(["recruit_contact_rate", "recruit_pool"])
+    ids = tuple(p.id for p in D.abc_patterns(26))
+    model = Simulator(baseline, 26, 1, prs, ids, screen=12)
+    theta = {p.key: (0.8 if p.name == "recruit_contact_rate" else np.log10(300_000) if p.key.startswith("log10_")
+                     else 300_000) for p in prs}  # an explosion: tens of thousands of members in week 1
+    for eps, accepted in ((np.inf, True), (RUNAWAY_DISTANCE, False), (5.0, False)):
+        np.random.seed(1)
+        result = model.integrated_simulate(theta, eps)
+        assert result.distance == RUNAWAY_DISTANCE and result.accepted is accepted
+        assert all(np.isnan(v) for v in result.sum_stat.values())
+    assert RUNAWAY_MEMBERS >= 10 * max(D.P.BY_ID[i].high for i in ("P5", "P5b"))
+
+
+def test_calibrate_runs_on_the_default_backend_without_flags(tmp_path):
+    from run import main
+
+    args = ["calibrate", "--population", "2", "--generations", "1", "--steps", "12", "--params", "hp_rate",
+            "--workers", "1", "--quiet", "--out", str(tmp_path / "c")]
+    assert main(args) == 0
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert manifest["backend"] == "processes"

@@ -21,18 +21,27 @@ class RunResult:
     provinces: pd.DataFrame
     events: pd.DataFrame
     conserved: bool
+    halted: int | None = None  # the week a run was stopped early by ``halt_members``, else None
 
 
-def run_one(scenario: Scenario, seed: int, steps: int | None = None, overrides: dict[str, Any] | None = None) -> RunResult:
-    """Run a scenario for ``steps`` weeks (default: the scenario's ``steps``) with one seed."""
+def run_one(scenario: Scenario, seed: int, steps: int | None = None, overrides: dict[str, Any] | None = None,
+            halt_members: float | None = None) -> RunResult:
+    """Run a scenario for ``steps`` weeks (default: the scenario's ``steps``) with one seed.
+
+    ``halt_members`` (people) stops the run after the first week in which ISIS-K has more members; the
+    calibration uses it to stop runaway runs far outside every strength band (``analysis.abc_model``).
+    """
     model = InsurgencyModel.from_scenario(scenario, rng=int(seed), **(overrides or {}))
     n = int(steps if steps is not None else model.p["steps"])
-    conserved = True
-    for _ in range(n):
+    conserved, halted = True, None
+    for week in range(1, n + 1):
         model.step()
         conserved &= sum(model.people_by_state().values()) == model.pool.n * model.scale
+        if halt_members is not None and model.datacollector.model_vars["iskp_members"][-1] > halt_members:
+            halted = week
+            break
     result = frames(model)
-    result.conserved = conserved
+    result.conserved, result.halted = conserved, halted
     release(model)
     return result
 
