@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.calibrate import Prior, model_values
+from sim.inputs.posterior import weighted_quantile
 
 KDE_PARAMS = 6  # the kde matrix shows this many parameters: the most constrained ones
 
@@ -39,15 +40,23 @@ def generations_table(history) -> pd.DataFrame:
                          "ess": ess, "wall_seconds": pops["wall_time"]})
 
 
-def contraction(history, prs: tuple[Prior, ...]) -> pd.Series:
-    """Per pyabc parameter: weighted posterior sd / prior sd (1 = nothing learnt), smallest first."""
+def uniform_coordinates(history, prs: tuple[Prior, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The last generation in the priors' uniform coordinates (log10 for log priors; columns named as the
+    parameters, log10_NAME for log priors) and its weights."""
     df, w = history.get_distribution()
+    return pd.DataFrame({(f"log10_{p.name}" if p.log else p.name): p.uniform(df[p.key].to_numpy(float))
+                         for p in prs}), w
+
+
+def contraction(history, prs: tuple[Prior, ...]) -> pd.Series:
+    """Per parameter (uniform coordinate): weighted posterior sd / prior sd (1 = nothing learnt), smallest first."""
+    df, w = uniform_coordinates(history, prs)
     out = {}
-    for p in prs:
+    for p, column in zip(prs, df.columns):
         lo, hi = p.bounds
-        x = df[p.key].to_numpy(float)
+        x = df[column].to_numpy(float)
         mean = np.average(x, weights=w)
-        out[p.key] = float(np.sqrt(np.average((x - mean) ** 2, weights=w)) / ((hi - lo) / np.sqrt(12.0)))
+        out[column] = float(np.sqrt(np.average((x - mean) ** 2, weights=w)) / ((hi - lo) / np.sqrt(12.0)))
     return pd.Series(out).sort_values()
 
 
@@ -59,8 +68,8 @@ def plots(history, prs: tuple[Prior, ...], out: Path) -> list[Path]:
     from analysis.report.style import plt
 
     keys = list(contraction(history, prs).index[:KDE_PARAMS])
-    limits = {p.key: p.bounds for p in prs if p.key in keys}
-    df, w = history.get_distribution()
+    df, w = uniform_coordinates(history, prs)
+    limits = {column: p.bounds for p, column in zip(prs, df.columns) if column in keys}
     written = []
     if len(keys) == 1:  # pyabc's kde matrix needs two parameters at least
         (lo, hi), = limits.values()
@@ -138,15 +147,9 @@ def report(history, prs: tuple[Prior, ...], ids: tuple[str, ...], args: argparse
                                         f"is not yet inside every band (epsilon {final:.3g} > 0)."))
     lines.append("Most constrained (posterior sd / prior sd; weighted median, 5-95%):")
     shrink = contraction(history, prs)
-    by_key = {p.key: p for p in prs}
-    for key, ratio in shrink.head(KDE_PARAMS).items():
-        name = by_key[key].name
-        q = _weighted_quantiles(post[name].to_numpy(float), post["weight"].to_numpy(float), (0.5, 0.05, 0.95))
+    for column, ratio in shrink.head(KDE_PARAMS).items():
+        name = column.removeprefix("log10_")
+        q = [weighted_quantile(post[name].to_numpy(float), post["weight"].to_numpy(float), x) for x in (0.5, 0.05, 0.95)]
         lines.append(f"  {name:<24} {ratio:.2f}  {q[0]:.4g} ({q[1]:.4g} - {q[2]:.4g})")
     return "\n".join(lines)
 
-
-def _weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: tuple[float, ...]) -> list[float]:
-    order = np.argsort(x)
-    cum = np.cumsum(w[order]) / w.sum()
-    return [float(x[order][min(np.searchsorted(cum, q), len(x) - 1)]) for q in qs]

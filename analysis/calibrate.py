@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+from scipy.special import expit, logit
 
 from analysis import abc_distance as D
 from sim.runs.cli import add_execution_args
@@ -55,7 +56,14 @@ EXAMPLES = """examples:
 
 @dataclass(frozen=True)
 class Prior:
-    """Uniform (or log10-uniform) prior of one calibrated parameter over its table range."""
+    """Uniform (or log10-uniform) prior of one calibrated parameter over its table range.
+
+    pyabc samples it in logit coordinates, z = logit((u - a) / (b - a)) with u the uniform coordinate on
+    ``bounds`` = [a, b] (u = log10 of the value for log priors). If u is uniform, z has the standard
+    logistic distribution, so the prior is exactly the same; but pyabc's multivariate normal proposals can
+    no longer fall outside the support. In the table's own coordinates, with 57 bounded parameters, almost
+    every proposal did (each coordinate must land inside its box), and pyabc redrew them one by one.
+    """
 
     name: str
     low: float
@@ -65,17 +73,28 @@ class Prior:
 
     @property
     def key(self) -> str:
-        """The parameter's name inside pyabc (log10_NAME for log-uniform priors)."""
-        return f"log10_{self.name}" if self.log else self.name
+        """The parameter's name inside pyabc: logit_NAME, or logit_log10_NAME for log-uniform priors."""
+        return f"logit_log10_{self.name}" if self.log else f"logit_{self.name}"
 
     @property
     def bounds(self) -> tuple[float, float]:
-        """The prior's support in pyabc's coordinates."""
+        """The prior's support in its uniform coordinate (log10 of the value for log-uniform priors)."""
         return (float(np.log10(self.low)), float(np.log10(self.high))) if self.log else (self.low, self.high)
 
-    def value(self, x: float) -> float | int:
-        """The model value of pyabc coordinate ``x`` (10**x for log priors, rounded for whole numbers)."""
-        v = float(np.clip(10.0 ** x if self.log else x, self.low, self.high))
+    def uniform(self, z: float | np.ndarray) -> float | np.ndarray:
+        """The uniform coordinate of pyabc coordinate ``z``."""
+        lo, hi = self.bounds
+        return lo + (hi - lo) * expit(z)
+
+    def coordinate(self, u: float) -> float:
+        """pyabc's coordinate of uniform coordinate ``u`` (the inverse of ``uniform``)."""
+        lo, hi = self.bounds
+        return float(logit((u - lo) / (hi - lo)))
+
+    def value(self, z: float) -> float | int:
+        """The model value of pyabc coordinate ``z`` (10**u for log priors, rounded for whole numbers)."""
+        u = float(self.uniform(z))
+        v = float(np.clip(10.0 ** u if self.log else u, self.low, self.high))
         return int(round(v)) if self.integer else v
 
 
@@ -107,10 +126,11 @@ def priors(names: list[str] | None = None) -> tuple[Prior, ...]:
 
 
 def pyabc_prior(prs: tuple[Prior, ...]):
-    """The priors as a ``pyabc.Distribution`` of uniform random variables."""
+    """The priors as a ``pyabc.Distribution``: standard logistic in each logit coordinate, i.e. uniform over
+    the table's range (``Prior``)."""
     import pyabc
 
-    return pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0]) for p in prs})
+    return pyabc.Distribution(**{p.key: pyabc.RV("logistic", 0.0, 1.0) for p in prs})
 
 
 def model_values(prs: tuple[Prior, ...], theta: dict) -> dict[str, Any]:

@@ -52,17 +52,34 @@ def cmd_params(args: argparse.Namespace) -> int:
         raise UserError(f"--group '{args.group}' is not a parameter group.{did_you_mean(args.group, groups)} "
                         f"Groups: {', '.join(groups)}.")
     rows = [p for p in PARAMS.values() if not args.group or p.group == args.group]
+    calibrated = posterior_notes()
     if args.markdown:
         print("| name | default | unit | range | group | meaning | source |\n|---|---|---|---|---|---|---|")
         for p in rows:
             rng = "" if p.kind is str else f"{p.low:g}–{p.high:g}"
-            print(f"| `{p.name}` | {p.default} | {p.unit} | {rng} | {p.group} | {p.doc} | {p.source} |")
+            note = f". {calibrated[p.name]}" if p.name in calibrated else ""
+            print(f"| `{p.name}` | {p.default} | {p.unit} | {rng} | {p.group} | {p.doc} | {p.source}{note} |")
         return 0
+    if calibrated:
+        print(f"The defaults of the {len(calibrated)} calibrated parameters are the weighted medians of the ABC-SMC "
+              f"posterior shipped in sim/data/posterior.csv (docs/calibration.md).\n")
     for p in rows:
         rng = "date" if p.kind is str else f"[{p.low:g}, {p.high:g}]"
         print(f"{p.name:<26} {str(p.default):<11} {p.unit:<16} {rng:<18} {p.group}")
-        print(textwrap.indent(textwrap.fill(f"{p.doc} Source: {p.source}", 96), " " * 4))
+        note = f". {calibrated[p.name]}" if p.name in calibrated else ""
+        print(textwrap.indent(textwrap.fill(f"{p.doc} Source: {p.source}{note}", 96), " " * 4))
     return 0
+
+
+def posterior_notes() -> dict[str, str]:
+    """Per calibrated parameter, the sentence `run.py params` adds: its default is the posterior median."""
+    from sim.inputs.posterior import shipped_summary
+
+    table = shipped_summary()
+    if table is None:
+        return {}
+    return {name: f"Default: ABC posterior median (90% of the posterior weight in {row.q05:.3g} – {row.q95:.3g})."
+            for name, row in table.iterrows()}
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -109,7 +109,7 @@ def test_early_rejection_is_exact_a_lower_bound_of_the_full_distance():
     rng = np.random.default_rng(5)
     early_rejections = 0
     for k in range(3):
-        theta = {p.key: rng.uniform(*p.bounds) for p in prs}
+        theta = {p.key: p.coordinate(rng.uniform(*p.bounds)) for p in prs}
         np.random.seed(k)
         full = model.integrated_simulate(theta, np.inf)  # no screen at epsilon inf
         np.random.seed(k)
@@ -127,7 +127,7 @@ def test_early_rejection_is_exact_a_lower_bound_of_the_full_distance():
 def test_a_runaway_run_stops_at_the_threshold_and_is_rejected_at_every_finite_epsilon():
     from analysis import abc_distance as D
     from analysis.abc_model import RUNAWAY_DISTANCE, RUNAWAY_MEMBERS, Simulator
-    from analysis.calibrate import priors as make_priors
+    from analysis.calibrate import model_values, priors as make_priors
     from sim.inputs.scenario import load_scenario
     from sim.runs.runner import run_one
 
@@ -144,8 +144,9 @@ def test_a_runaway_run_stops_at_the_threshold_and_is_rejected_at_every_finite_ep
     prs = make_priors(["recruit_contact_rate", "recruit_pool"])
     ids = tuple(p.id for p in D.abc_patterns(26))
     model = Simulator(baseline, 26, 1, prs, ids, screen=12)
-    theta = {p.key: (0.8 if p.name == "recruit_contact_rate" else np.log10(300_000) if p.key.startswith("log10_")
-                     else 300_000) for p in prs}  # an explosion: tens of thousands of members in week 1
+    theta = {p.key: p.coordinate(0.8 if p.name == "recruit_contact_rate" else np.log10(300_000)) for p in prs}
+    assert model_values(prs, theta) == {"recruit_contact_rate": pytest.approx(0.8), "recruit_pool": 300_000}
+    # an explosion: tens of thousands of members in week 1
     for eps, accepted in ((np.inf, True), (RUNAWAY_DISTANCE, False), (5.0, False)):
         np.random.seed(1)
         result = model.integrated_simulate(theta, eps)

@@ -23,6 +23,9 @@ from sim.inputs.parameters import PARAMS, ParameterError, coerce
 
 WEIGHT = "weight"
 EXTRA_COLUMNS = (WEIGHT, "distance")
+# The calibrated posterior shipped with the package (``run.py calibrate``'s final population, copied by
+# ``docs/adopt_posterior.py``); the defaults of its parameters are its weighted medians.
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "posterior.csv"
 
 
 class PosteriorError(UserError):
@@ -115,3 +118,33 @@ def draw(posterior: Posterior, n: int, seed: int) -> pd.DataFrame:
 def overrides(row: pd.Series | dict) -> dict[str, Any]:
     """One drawn row as model overrides, typed as the parameter table says (whole numbers as int)."""
     return {k: (int(v) if PARAMS[k].kind is int else float(v)) for k, v in dict(row).items() if k in PARAMS}
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative normalised weight reaches ``q`` (q = 0.5: the weighted median)."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order]) / weights.sum()
+    return float(values[order][min(int(np.searchsorted(cum, q - 1e-12)), len(values) - 1)])
+
+
+def default_value(name: str, value: float) -> int | float:
+    """A posterior summary as a table default: whole numbers rounded, others to 3 significant figures."""
+    if PARAMS[name].kind is int:
+        return int(round(value))
+    return float(f"{value:.3g}")
+
+
+def summary(posterior: Posterior) -> pd.DataFrame:
+    """Per parameter: the weighted median (as a table default) and the 5th and 95th weighted percentiles."""
+    rows = []
+    for name in posterior.names:
+        x = posterior.particles[name].to_numpy(float)
+        rows.append({"name": name, "median": default_value(name, weighted_quantile(x, posterior.weights, 0.5)),
+                     "q05": weighted_quantile(x, posterior.weights, 0.05),
+                     "q95": weighted_quantile(x, posterior.weights, 0.95)})
+    return pd.DataFrame(rows).set_index("name")
+
+
+def shipped_summary() -> pd.DataFrame | None:
+    """``summary`` of the shipped posterior, or None when the package ships none."""
+    return summary(load_posterior(SHIPPED, "the shipped posterior")) if SHIPPED.is_file() else None

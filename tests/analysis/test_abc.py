@@ -89,12 +89,16 @@ def test_priors_cover_every_unsourced_parameter_over_the_table_ranges():
     for p in prs:
         table = PARAMS[p.name]
         assert (p.low, p.high) == (table.low, table.high) and p.integer == (table.kind is int)
+        assert p.value(-np.inf) == pytest.approx(table.low) and p.value(np.inf) == pytest.approx(table.high)
+        assert p.value(-40.0) == pytest.approx(table.low) and p.value(40.0) == pytest.approx(table.high)
         lo, hi = p.bounds
-        assert p.value(lo) == pytest.approx(table.low) and p.value(hi) == pytest.approx(table.high)
-        assert table.low <= p.value((lo + hi) / 2) <= table.high
+        assert p.coordinate((lo + hi) / 2) == pytest.approx(0.0) and table.low <= p.value(0.0) <= table.high
+        for u in np.linspace(lo, hi, 7)[1:-1]:
+            assert p.uniform(p.coordinate(u)) == pytest.approx(u)
     by_name = {p.name: p for p in prs}
-    assert by_name["recruit_pool"].log and by_name["recruit_pool"].key == "log10_recruit_pool"
-    assert by_name["recruit_pool"].value(4.5) == 31623 and not by_name["ambush_rate"].log
+    assert by_name["recruit_pool"].log and by_name["recruit_pool"].key == "logit_log10_recruit_pool"
+    assert by_name["recruit_pool"].value(by_name["recruit_pool"].coordinate(4.5)) == 31623
+    assert not by_name["ambush_rate"].log and by_name["ambush_rate"].key == "logit_ambush_rate"
     with pytest.raises(UserError, match="ejk_share"):  # sourced (HRW/UNAMA): not calibrated
         priors(["ejk_share"])
 
@@ -149,3 +153,21 @@ def test_new_statistics_read_their_windows():
     nat["iskp_members"] = nat["step"] * 10.0
     assert P.members_mid_2023(nat, provinces()).tolist() == [990.0, 990.0]  # 15 Jul 2023 falls in week 100
     assert P.BY_ID["P5b"].needs_steps() == 100 and P.BY_ID["P9n"].needs_steps() == 12
+
+
+def test_the_logit_coordinates_keep_the_prior_uniform_over_the_table_range():
+    """pyabc samples standard logistic z; mapped back, every parameter is uniform on its range (KS)."""
+    from analysis.calibrate import pyabc_prior
+
+    prs = priors()
+    prior = pyabc_prior(prs)
+    np.random.seed(0)
+    draws = [prior.rvs() for _ in range(2000)]
+    pvalues = []
+    for p in prs:
+        lo, hi = p.bounds
+        u = p.uniform(np.array([float(d[p.key]) for d in draws]))
+        assert ((u >= lo) & (u <= hi)).all()
+        pvalues.append(stats.kstest(u, stats.uniform(lo, hi - lo).cdf).pvalue)
+    # 57 independent tests of a true null: p-values are uniform; at most a few below 0.01 by chance
+    assert sum(pv < 0.01 for pv in pvalues) <= 3 and stats.kstest(pvalues, "uniform").pvalue > 0.001
