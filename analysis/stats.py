@@ -157,12 +157,14 @@ def effects(runs: pd.DataFrame, outcomes: list[str] | tuple[str, ...], baseline:
                                               "ci_low", "ci_high", "relative"])
 
 
-def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list[str]) -> pd.DataFrame:
+def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list[str],
+             cumulated: bool = False) -> pd.DataFrame:
     """Mean over seeds of each metric per arm, ``by`` (e.g. province) and step, at the given steps.
 
-    Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52.
+    Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52
+    (``cumulated``: the table is ``cumulate``'s already, e.g. shared with other uses to sort it only once).
     """
-    table = cumulate(table, metrics, within=by)
+    table = table if cumulated else cumulate(table, metrics, within=by)
     table = table[table["step"].isin(steps)]
     return table.groupby(arm_columns(table) + by + ["step"], observed=True, dropna=False)[metrics].mean().reset_index()
 

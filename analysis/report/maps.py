@@ -10,13 +10,13 @@ the seed noise.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
-from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
 from sim.inputs.geography import load_geography
@@ -28,9 +28,12 @@ NUMBER_SIZE = 6.5      # points
 HALO = [pe.withStroke(linewidth=1.8, foreground="white")]
 
 
-def province_path(pid: int) -> MplPath:
-    """All rings of one province as one compound path (holes cut out by the even-odd rule)."""
-    return MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in load_outlines().rings[pid]))
+@lru_cache(maxsize=1)
+def province_paths() -> tuple[MplPath, ...]:
+    """Per province (``Geography.names`` order), all its rings as one compound path (holes cut out by the
+    even-odd rule); built once and shared by every panel's collections (artists cannot be shared, paths can)."""
+    return tuple(MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings))
+                 for rings in load_outlines().rings)
 
 
 def per_100k(values: dict[str, float]) -> dict[str, float]:
@@ -40,28 +43,33 @@ def per_100k(values: dict[str, float]) -> dict[str, float]:
 
 
 def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
-         marked: frozenset[str] = frozenset()) -> PatchCollection:
-    """Paint one map: provinces filled by value (grey hatched if missing), borders, marked outlines."""
-    geo, outlines = load_geography(), load_outlines()
+         marked: frozenset[str] = frozenset()) -> PathCollection:
+    """Paint one map: provinces filled by value (grey hatched if missing), borders, marked outlines.
+
+    Every layer is one collection over the shared paths, added without updating the data limits (they are
+    set from the outlines' bounds): per-province patches cost most of a map's drawing time.
+    """
+    geo, outlines, paths = load_geography(), load_outlines(), province_paths()
     shown = [i for i, n in enumerate(geo.names) if np.isfinite(values.get(n, np.nan))]
     missing = [i for i in range(geo.n_provinces) if i not in shown]
-    patches = PatchCollection([PathPatch(province_path(i)) for i in shown], cmap=cmap, norm=norm,
-                              edgecolor="none")
-    patches.set_array(np.array([values[geo.names[i]] for i in shown], dtype=float))
-    ax.add_collection(patches)
+    fills = PathCollection([paths[i] for i in shown], cmap=cmap, norm=norm, edgecolors="none")
+    fills.set_array(np.array([values[geo.names[i]] for i in shown], dtype=float))
+    ax.add_collection(fills, autolim=False)
     if missing:
-        ax.add_collection(PatchCollection([PathPatch(province_path(i)) for i in missing], facecolor="#eeeeee",
-                                          edgecolor="none", hatch="////"))
-    ax.add_collection(LineCollection(outlines.internal, colors="#666666", linewidths=0.45))
-    ax.add_collection(LineCollection(outlines.national, colors="black", linewidths=1.0))
-    for name in sorted(marked):
-        ax.add_patch(PathPatch(province_path(geo.index(name)), fill=False, edgecolor="black", linewidth=1.9))
+        ax.add_collection(PathCollection([paths[i] for i in missing], facecolors="#eeeeee", edgecolors="none",
+                                         hatch="////"), autolim=False)
+    ax.add_collection(LineCollection(outlines.internal, colors="#666666", linewidths=0.45), autolim=False)
+    ax.add_collection(LineCollection(outlines.national, colors="black", linewidths=1.0), autolim=False)
+    if marked:
+        ax.add_collection(PathCollection([paths[geo.index(n)] for n in sorted(marked)], facecolors="none",
+                                         edgecolors="black", linewidths=1.9, joinstyle="miter", capstyle="butt"),
+                          autolim=False)
     x0, x1, y0, y1 = outlines.bounds
     ax.set_xlim(x0 - 0.5, x1 + 0.5)
     ax.set_ylim(y0 - 0.5, y1 + 0.5)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    return patches
+    return fills
 
 
 def number_provinces(ax: plt.Axes, marked: frozenset[str] = frozenset(), size: float = NUMBER_SIZE) -> list:

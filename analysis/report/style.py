@@ -39,16 +39,26 @@ def colours(labels: list[str], baselines: set[str]) -> dict[str, str]:
     return out
 
 
+def settle(fig: plt.Figure) -> None:
+    """Run the figure's layout engine once and then switch it off, so that saving draws the figure once:
+    with an engine set, ``savefig`` first draws the whole figure without output only to lay it out."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+
+
 def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
     """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure.
 
     The report passes ``svg=False`` unless ``--svg`` is given; the sensitivity charts keep both formats."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png"]
-    fig.savefig(paths[0], dpi=max(DPI, fig.dpi), facecolor="white")  # maps raise their dpi for print width
+    fig.dpi = max(DPI, fig.dpi)  # maps raise their dpi for print width
+    settle(fig)
+    fig.savefig(paths[0], dpi=fig.dpi, facecolor="white")
     if svg:
         paths.append(folder / f"{name}.svg")
-        fig.set_layout_engine("none")  # keep the layout just computed: the SVG needs no second pass
         fig.savefig(paths[1], facecolor="white")
     plt.close(fig)
     return paths

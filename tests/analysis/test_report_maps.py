@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PathCollection
 from PIL import Image
 
 from analysis.report import map_figures, maps
@@ -25,7 +25,7 @@ def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_wit
     fig = maps.map_grid([("a", values), ("b", values), ("c", values)], "t", "unit")
     ax = fig.axes[0]
     assert not ax.images  # no raster
-    filled = [c for c in ax.collections if isinstance(c, PatchCollection)][0]
+    filled = [c for c in ax.collections if isinstance(c, PathCollection)][0]
     assert len(filled.get_paths()) == geo.n_provinces
     assert sorted(filled.get_array().tolist()) == sorted(values.values())
     labels = numbers(ax)
@@ -47,7 +47,9 @@ def test_marked_provinces_get_a_bold_outline_and_number():
     ax = fig.axes[0]
     bold = sorted(t.get_text() for t in numbers(ax) if t.get_fontweight() == "bold")
     assert bold == sorted(str(geo.index(n) + 1) for n in ("Kabul", "Herat"))
-    assert len(ax.patches) == 2
+    outlined = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_array() is None]
+    assert [len(c.get_paths()) for c in outlined] == [2]
+    assert outlined[0].get_linewidth()[0] > 1.5 and not outlined[0].get_facecolor().any()
     plt.close(fig)
 
 
@@ -66,7 +68,7 @@ def test_only_provinces_with_a_difference_beyond_seed_noise_are_marked():
     provinces["iskp_members"] = rng.normal(100, 10, len(provinces))  # pure noise everywhere ...
     shift = (provinces["scenario"] == "x") & provinces["province"].isin(["Kunar", "Herat"])
     provinces.loc[shift, "iskp_members"] += 60.0                       # ... but a real effect in two
-    marks = map_figures.marked_provinces(provinces, "iskp_members", 3, "baseline", 2000)
+    marks = map_figures.marked_provinces(map_figures.cumulated(provinces, [3]), "iskp_members", 3, "baseline", 2000)
     assert set(marks) <= {("x",)}
     # the 32 others are false marks at ~5-8% each (Binomial(32, 0.08): 99.9th percentile 8)
     assert {"Kunar", "Herat"} <= marks[("x",)] and len(marks[("x",)]) <= 2 + 8
