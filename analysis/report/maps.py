@@ -19,6 +19,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.path import Path as MplPath
 
+from analysis.report.style import settle
 from sim.inputs.geography import load_geography
 from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 
@@ -141,8 +142,7 @@ def map_grid(panels: list[tuple[str, dict[str, float]]], title: str, unit: str, 
         bottom.text(0.02 + 0.96 * c / columns, 0.97, block, va="top", ha="left", fontsize=8.5, family="monospace")
     bottom.text(0.02, 0.03, "\n".join(filter(None, [note, CREDIT])), fontsize=8.5, color="#444444", va="bottom",
                 wrap=True)
-    fig.get_layout_engine().execute(fig)  # fix the layout (no drawing), then place the numbers for the panels' real size
-    fig.set_layout_engine("none")         # numbers are out of the layout: saving needs no second pass
+    settle(fig)  # fix the layout (no drawing), then place the numbers for the panels' real size
     for ax, (name, _) in zip(axes.ravel(), panels):
         number_provinces(ax, marked.get(name, frozenset()))
     return fig

@@ -19,6 +19,7 @@ plt.rcParams.update({
     "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 10,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
     "legend.frameon": False, "figure.titlesize": 14, "figure.titleweight": "bold", "svg.fonttype": "none",
+    "figure.autolayout": False, "figure.constrained_layout.use": False,  # each chart names its layout
 })
 
 
@@ -40,12 +41,13 @@ def colours(labels: list[str], baselines: set[str]) -> dict[str, str]:
 
 
 def settle(fig: plt.Figure) -> None:
-    """Run the figure's layout engine once and then switch it off, so that saving draws the figure once:
-    with an engine set, ``savefig`` first draws the whole figure without output only to lay it out."""
+    """Run the figure's layout engine once and then remove it, so that saving draws the figure once: with
+    any engine set (even 'none', a placeholder), ``savefig`` first draws the whole figure without output
+    only to lay it out. Call it when nothing more will be added that the layout should make room for."""
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
-        fig.set_layout_engine("none")
+        fig.set_layout_engine(None)  # None, not "none": rcParams below keep automatic layouts off
 
 
 def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
