@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path as MplPath
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
 
 from analysis.report.style import settle
 from sim.inputs.geography import load_geography
@@ -26,7 +28,7 @@ from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 PRINT_WIDTH_PX = 2400  # the saved PNG is at least this wide (print resolution)
 PANEL_WIDTH_IN = 4.6
 NUMBER_SIZE = 6.5      # points
-HALO = [pe.withStroke(linewidth=1.8, foreground="white")]
+HALO_WIDTH = 1.8      # points of white around each number
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +65,8 @@ def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
     ax.add_collection(LineCollection(outlines.national, colors="black", linewidths=1.0), autolim=False)
     if marked:
         ax.add_collection(PathCollection([paths[geo.index(n)] for n in sorted(marked)], facecolors="none",
-                                         edgecolors="black", linewidths=1.9, joinstyle="miter", capstyle="butt"),
+                                         edgecolors="black", linewidths=1.9, joinstyle="miter", capstyle="butt",
+                                         gid="marked"),
                           autolim=False)
     x0, x1, y0, y1 = outlines.bounds
     ax.set_xlim(x0 - 0.5, x1 + 0.5)
@@ -73,27 +76,54 @@ def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
     return fills
 
 
-def number_provinces(ax: plt.Axes, marked: frozenset[str] = frozenset(), size: float = NUMBER_SIZE) -> list:
-    """Write each province's key number near its label point, spread so that none collide.
+def number_positions(ax: plt.Axes, size: float = NUMBER_SIZE) -> np.ndarray:
+    """Where each province's key number goes: near its label point, spread so that none collide.
 
-    Call after the figure's layout is fixed (``fig.draw_without_rendering()``): the spacing is computed
-    from the axes' size on the page.
+    Call after the figure's layout is fixed (``style.settle``): the spacing follows from the axes' size on
+    the page, the same for every panel of a grid.
+    """
+    outlines = load_outlines()
+    points_per_unit = ax.get_window_extent().width / np.ptp(ax.get_xlim()) * 72 / ax.figure.dpi
+    half = np.array([[0.31 * size * len(str(i + 1)) + 0.6, 0.5 * size + 0.3] for i in range(len(outlines.labels))])
+    return spread_labels(outlines.labels, half / points_per_unit)
+
+
+@lru_cache(maxsize=None)
+def glyphs(text: str, size: float, bold: bool) -> MplPath:
+    """The outline of ``text`` at ``size`` points, centred on (0, 0), in points."""
+    path = TextPath((0, 0), text, size=size, prop=FontProperties(weight="bold" if bold else "normal"))
+    box = path.get_extents()
+    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
+
+
+def number_provinces(ax: plt.Axes, positions: np.ndarray, marked: frozenset[str] = frozenset(),
+                     size: float = NUMBER_SIZE) -> None:
+    """Write each province's key number at ``positions`` (``number_positions``), in bold if ``marked``, with a
+    white halo, and a leader line where a number moved off its province.
+
+    The numbers are glyph outlines in two collections per weight (halo, then figures; gid 'numbers' or
+    'numbers bold', paths in province order): as 34 texts with a path-effect halo they were most of a
+    map's drawing time, and a halo turned each text into these outlines anyway.
     """
     geo, outlines = load_geography(), load_outlines()
-    points_per_unit = ax.get_window_extent().width / np.ptp(ax.get_xlim()) * 72 / ax.figure.dpi
-    texts = [str(i + 1) for i in range(geo.n_provinces)]
-    half = np.array([[0.31 * size * len(t) + 0.6, 0.5 * size + 0.3] for t in texts]) / points_per_unit
-    pos = spread_labels(outlines.labels, half)
-    out = []
-    for i, (text, (x, y)) in enumerate(zip(texts, pos)):
-        if np.hypot(*(pos[i] - outlines.labels[i])) > 1.0:  # moved off its province: a leader line
-            ax.plot([outlines.labels[i][0], x], [outlines.labels[i][1], y], color="#333333", lw=0.4)
-        bold = geo.names[i] in marked
-        label = ax.text(x, y, text, ha="center", va="center", fontsize=size, path_effects=HALO,
-                        fontweight="bold" if bold else "normal")
-        label.set_in_layout(False)
-        out.append(label)
-    return out
+    moved = [i for i in range(geo.n_provinces) if np.hypot(*(positions[i] - outlines.labels[i])) > 1.0]
+    if moved:
+        ax.add_collection(LineCollection([(outlines.labels[i], positions[i]) for i in moved], colors="#333333",
+                                         linewidths=0.4, zorder=2), autolim=False)
+    in_points = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+    groups = [(bold, [i for i in range(geo.n_provinces) if (geo.names[i] in marked) == bold]) for bold in (False, True)]
+    for halo in (True, False):
+        for bold, ids in groups:
+            if not ids:
+                continue
+            numbers = PathCollection([glyphs(str(i + 1), size, bold) for i in ids], offsets=positions[ids],
+                                     offset_transform=ax.transData, transform=in_points, zorder=3,
+                                     facecolors="none" if halo else "black", edgecolors="white" if halo else "none",
+                                     linewidths=HALO_WIDTH if halo else 0.0)
+            numbers.set_in_layout(False)
+            if not halo:
+                numbers.set_gid("numbers bold" if bold else "numbers")
+            ax.add_collection(numbers, autolim=False)
 
 
 def key_text(columns: int) -> list[str]:
@@ -143,6 +173,7 @@ def map_grid(panels: list[tuple[str, dict[str, float]]], title: str, unit: str, 
     bottom.text(0.02, 0.03, "\n".join(filter(None, [note, CREDIT])), fontsize=8.5, color="#444444", va="bottom",
                 wrap=True)
     settle(fig)  # fix the layout (no drawing), then place the numbers for the panels' real size
+    positions = number_positions(axes.flat[0])
     for ax, (name, _) in zip(axes.ravel(), panels):
-        number_provinces(ax, marked.get(name, frozenset()))
+        number_provinces(ax, positions, marked.get(name, frozenset()))
     return fig

@@ -14,6 +14,7 @@ BASELINE_COLOUR = "#4d4d4d"
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
            "#9467BD", "#17BECF", "#BCBD22", "#1F77B4")
 DPI = 110
+PNG_COMPRESSION = 3  # zlib level: a third less encoding time than the default 6, files within 1%
 
 plt.rcParams.update({
     "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.labelsize": 10,
@@ -58,7 +59,7 @@ def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Pat
     paths = [folder / f"{name}.png"]
     fig.dpi = max(DPI, fig.dpi)  # maps raise their dpi for print width
     settle(fig)
-    fig.savefig(paths[0], dpi=fig.dpi, facecolor="white")
+    fig.savefig(paths[0], dpi=fig.dpi, facecolor="white", pil_kwargs={"compress_level": PNG_COMPRESSION})
     if svg:
         paths.append(folder / f"{name}.svg")
         fig.savefig(paths[1], facecolor="white")

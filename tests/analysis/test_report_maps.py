@@ -15,8 +15,18 @@ from sim.inputs.geography import load_geography
 from synthetic_store import national_table, province_table
 
 
-def numbers(ax) -> list:
-    return [t for t in ax.texts if t.get_text().isdigit()]
+def numbers(ax) -> list[tuple[int, bool, object]]:
+    """(number, bold, box in pixels) of every province number drawn on ``ax``."""
+    out = []
+    for c in ax.collections:
+        if c.get_gid() in ("numbers", "numbers bold"):
+            bold = c.get_gid() == "numbers bold"
+            which = {id(maps.glyphs(str(k), maps.NUMBER_SIZE, bold)): k for k in range(1, 35)}
+            at = c.get_offset_transform().transform(c.get_offsets())
+            for path, (x, y) in zip(c.get_paths(), at):
+                box = path.get_extents(c.get_transform()).translated(x, y)
+                out.append((which[id(path)], bold, box))
+    return out
 
 
 def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_with_none(tmp_path):
@@ -29,9 +39,9 @@ def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_wit
     assert len(filled.get_paths()) == geo.n_provinces
     assert sorted(filled.get_array().tolist()) == sorted(values.values())
     labels = numbers(ax)
-    assert sorted(int(t.get_text()) for t in labels) == list(range(1, 35))
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert sorted(k for k, _, _ in labels) == list(range(1, 35))
+    boxes = [box for _, _, box in labels]
+    assert all(box.width > 2 and box.height > 5 for box in boxes)  # drawn at a legible size (pixels)
     collide = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
     assert collide == []
     key = "\n".join(t.get_text() for t in fig.texts + [t for sf in fig.subfigs for t in sf.texts])
@@ -45,9 +55,9 @@ def test_marked_provinces_get_a_bold_outline_and_number():
     values = {n: 1.0 for n in geo.names}
     fig = maps.map_grid([("a", values)], "t", "unit", diverging=True, marked={"a": frozenset({"Kabul", "Herat"})})
     ax = fig.axes[0]
-    bold = sorted(t.get_text() for t in numbers(ax) if t.get_fontweight() == "bold")
-    assert bold == sorted(str(geo.index(n) + 1) for n in ("Kabul", "Herat"))
-    outlined = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_array() is None]
+    bold = sorted(k for k, b, _ in numbers(ax) if b)
+    assert bold == sorted(geo.index(n) + 1 for n in ("Kabul", "Herat"))
+    outlined = [c for c in ax.collections if c.get_gid() == "marked"]
     assert [len(c.get_paths()) for c in outlined] == [2]
     assert outlined[0].get_linewidth()[0] > 1.5 and not outlined[0].get_facecolor().any()
     plt.close(fig)
