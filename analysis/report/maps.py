@@ -39,6 +39,17 @@ def province_paths() -> tuple[MplPath, ...]:
                  for rings in load_outlines().rings)
 
 
+@lru_cache(maxsize=2)
+def border_path(kind: str) -> MplPath:
+    """The 'internal' or 'national' border segments as one compound path (built once for every panel): as a
+    LineCollection each of the ~2,500 segments became a path of its own in every panel."""
+    segments = getattr(load_outlines(), kind)
+    codes = np.tile([MplPath.MOVETO, MplPath.LINETO], len(segments)).astype(MplPath.code_type)
+    path = MplPath(segments.reshape(-1, 2), codes)
+    path.should_simplify = False  # drawn exactly as the segments were
+    return path
+
+
 def per_100k(values: dict[str, float]) -> dict[str, float]:
     """Counts per province turned into counts per 100,000 residents (NSIA 2021-22 population)."""
     geo = load_geography()
@@ -61,8 +72,9 @@ def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
     if missing:
         ax.add_collection(PathCollection([paths[i] for i in missing], facecolors="#eeeeee", edgecolors="none",
                                          hatch="////"), autolim=False)
-    ax.add_collection(LineCollection(outlines.internal, colors="#666666", linewidths=0.45), autolim=False)
-    ax.add_collection(LineCollection(outlines.national, colors="black", linewidths=1.0), autolim=False)
+    for kind, colour, width in (("internal", "#666666", 0.45), ("national", "black", 1.0)):
+        ax.add_collection(PathCollection([border_path(kind)], facecolors="none", edgecolors=colour, linewidths=width),
+                          autolim=False)
     if marked:
         ax.add_collection(PathCollection([paths[geo.index(n)] for n in sorted(marked)], facecolors="none",
                                          edgecolors="black", linewidths=1.9, joinstyle="miter", capstyle="butt",
