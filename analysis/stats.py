@@ -278,11 +278,12 @@ def deciding_parameters(per_set: pd.DataFrame, parameters: pd.DataFrame, directi
         return []
     X = parameters.to_numpy(float)
     forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=2, random_state=seed).fit(X, works)
-    order = np.argsort(forest.feature_importances_)[::-1]
+    importances = forest.feature_importances_  # a property that averages over the 300 trees on every access
+    order = np.argsort(importances)[::-1]
     even = 1.0 / parameters.shape[1]
     out = []
     for i in order[:top]:
-        score = float(forest.feature_importances_[i])
+        score = float(importances[i])
         if score <= even and out:
             break
         col = parameters.iloc[:, i]
