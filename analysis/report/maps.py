@@ -21,12 +21,15 @@ from matplotlib.path import Path as MplPath
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from analysis.report.style import settle
 from sim.inputs.geography import load_geography
 from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 
 PRINT_WIDTH_PX = 2400  # the saved PNG is at least this wide (print resolution)
 PANEL_WIDTH_IN = 4.6
+PANEL_HEIGHT_IN = 3.7  # one map and its title
+PANEL_TITLE_IN = 0.3
+TITLE_IN = 0.5        # the figure's title above the maps
+BAR_IN = 1.2          # the colour bar and its label, right of the maps
 NUMBER_SIZE = 6.5      # points
 HALO_WIDTH = 1.8      # points of white around each number
 
@@ -91,7 +94,7 @@ def draw(ax: plt.Axes, values: dict[str, float], cmap: str, norm: Normalize,
 def number_positions(ax: plt.Axes, size: float = NUMBER_SIZE) -> np.ndarray:
     """Where each province's key number goes: near its label point, spread so that none collide.
 
-    Call after the figure's layout is fixed (``style.settle``): the spacing follows from the axes' size on
+    Call once the axes have their final size (after ``apply_aspect``): the spacing follows from their size on
     the page, the same for every panel of a grid.
     """
     outlines = load_outlines()
@@ -164,28 +167,39 @@ def map_grid(panels: list[tuple[str, dict[str, float]]], title: str, unit: str, 
         cmap = cmap or "YlOrRd"
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    width = PANEL_WIDTH_IN * ncols + 1.2
+    width = PANEL_WIDTH_IN * ncols + BAR_IN
     columns = max(3, min(7, int(width / 2.0)))
     key_height = (math.ceil(34 / columns) + 3) * 10.5 / 72 + 0.2  # key lines, two note lines, margins
-    fig = plt.figure(figsize=(width, 3.7 * nrows + 0.6 + key_height), layout="constrained")
+    height = PANEL_HEIGHT_IN * nrows + TITLE_IN + key_height
+    # Fixed positions (inches from the bottom left), not a layout engine: every size here is known, and
+    # constrained layout cost most of a map figure's making.
+    fig = plt.figure(figsize=(width, height))
     fig.dpi = max(fig.dpi, math.ceil(PRINT_WIDTH_PX / width))  # style.save keeps a figure's own dpi if higher
-    top, bottom = fig.subfigures(2, 1, height_ratios=[3.7 * nrows + 0.6, key_height])
-    axes = top.subplots(nrows, ncols, squeeze=False)
+
+    def box(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return x / width, y / height, w / width, h / height
+    maps_top = height - TITLE_IN
+    axes = [fig.add_axes(box(c * PANEL_WIDTH_IN + 0.05, maps_top - (r + 1) * PANEL_HEIGHT_IN + 0.05,
+                             PANEL_WIDTH_IN - 0.1, PANEL_HEIGHT_IN - PANEL_TITLE_IN - 0.05))
+            for r in range(nrows) for c in range(ncols)]
     marked = marked or {}
     image = None
-    for ax, (name, values) in zip(axes.ravel(), panels):
+    for ax, (name, values) in zip(axes, panels):
         image = draw(ax, values, cmap, norm, marked.get(name, frozenset()))
         ax.set_title(name, fontsize=10.5)
-    for ax in axes.ravel()[len(panels):]:
+    for ax in axes[len(panels):]:
         ax.set_visible(False)
-    top.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label=unit)
-    top.suptitle(title)
+    span = 0.8 * PANEL_HEIGHT_IN * nrows
+    bar = fig.add_axes(box(width - BAR_IN + 0.3, maps_top - (PANEL_HEIGHT_IN * nrows + span) / 2, 0.17, span))
+    fig.colorbar(image, cax=bar, label=unit)
+    fig.suptitle(title)
     for c, block in enumerate(key_text(columns)):
-        bottom.text(0.02 + 0.96 * c / columns, 0.97, block, va="top", ha="left", fontsize=8.5, family="monospace")
-    bottom.text(0.02, 0.03, "\n".join(filter(None, [note, CREDIT])), fontsize=8.5, color="#444444", va="bottom",
-                wrap=True)
-    settle(fig)  # fix the layout (no drawing), then place the numbers for the panels' real size
-    positions = number_positions(axes.flat[0])
-    for ax, (name, _) in zip(axes.ravel(), panels):
+        fig.text(0.02 + 0.96 * c / columns, (key_height - 0.1) / height, block, va="top", ha="left", fontsize=8.5,
+                 family="monospace")
+    fig.text(0.02, 0.05 / height, "\n".join(filter(None, [note, CREDIT])), fontsize=8.5, color="#444444",
+             va="bottom", wrap=True)
+    axes[0].apply_aspect()  # the map's drawn size, from which the numbers' spacing follows
+    positions = number_positions(axes[0])
+    for ax, (name, _) in zip(axes, panels):
         number_provinces(ax, positions, marked.get(name, frozenset()))
     return fig
