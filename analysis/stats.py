@@ -170,7 +170,7 @@ def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list
     """Mean over seeds of each metric per arm, ``by`` (e.g. province) and step, at the given steps.
 
     Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52
-    (``cumulated``: the table is ``cumulate``'s already, e.g. shared with other uses to sort it only once).
+    (``cumulated``: the table is ``cumulate``'s already, e.g. shared with other uses to cumulate it once).
     """
     table = table if cumulated else cumulate(table, metrics, within=by)
     table = table[table["step"].isin(steps)]

@@ -48,7 +48,7 @@ def settle(fig: plt.Figure) -> None:
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
-        fig.set_layout_engine(None)  # None, not "none": rcParams below keep automatic layouts off
+        fig.set_layout_engine(None)  # None, not "none" (the rcParams above keep automatic layouts off)
 
 
 def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
