@@ -25,14 +25,22 @@ def arm_columns(df: pd.DataFrame) -> list[str]:
 
 
 def cumulate(table: pd.DataFrame, metrics: list[str], within: list[str] | None = None) -> pd.DataFrame:
-    """A copy in which the flow metrics (counts per week) are replaced by their running totals per run."""
+    """A copy in which the flow metrics (counts per week) are replaced by their running totals per run
+    (and ``within``), rows in the table's order.
+
+    Only the flow columns are put in week order and summed: sorting the whole table (a store's province
+    table has half a million rows) cost more than the sums.
+    """
     flows = [m for m in metrics if is_flow(m)]
     if not flows:
         return table
-    within = run_keys(table) + param_columns(table) + (within or [])
-    out = table.sort_values(within + ["step"]).copy()
-    out[flows] = out.groupby(within, sort=False, observed=True, dropna=False)[flows].cumsum()
-    return out
+    keys = run_keys(table) + param_columns(table) + (within or [])
+    group = table.groupby(keys, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    order = np.lexsort((table["step"].to_numpy(), group))  # by group, each group's weeks in order
+    sums = table[flows].iloc[order].groupby(group[order], sort=False).cumsum()
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return table.assign(**{f: sums[f].to_numpy()[back] for f in flows})
 
 
 def bands(table: pd.DataFrame, metrics: list[str], by: list[str] | None = None) -> pd.DataFrame:
@@ -157,12 +165,14 @@ def effects(runs: pd.DataFrame, outcomes: list[str] | tuple[str, ...], baseline:
                                               "ci_low", "ci_high", "relative"])
 
 
-def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list[str]) -> pd.DataFrame:
+def means_at(table: pd.DataFrame, metrics: list[str], steps: list[int], by: list[str],
+             cumulated: bool = False) -> pd.DataFrame:
     """Mean over seeds of each metric per arm, ``by`` (e.g. province) and step, at the given steps.
 
-    Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52.
+    Flows are cumulated from the start first, so 'attacks' at week 52 means attacks in weeks 1-52
+    (``cumulated``: the table is ``cumulate``'s already, e.g. shared with other uses to cumulate it once).
     """
-    table = cumulate(table, metrics, within=by)
+    table = table if cumulated else cumulate(table, metrics, within=by)
     table = table[table["step"].isin(steps)]
     return table.groupby(arm_columns(table) + by + ["step"], observed=True, dropna=False)[metrics].mean().reset_index()
 
@@ -268,11 +278,12 @@ def deciding_parameters(per_set: pd.DataFrame, parameters: pd.DataFrame, directi
         return []
     X = parameters.to_numpy(float)
     forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=2, random_state=seed).fit(X, works)
-    order = np.argsort(forest.feature_importances_)[::-1]
+    importances = forest.feature_importances_  # a property that averages over the 300 trees on every access
+    order = np.argsort(importances)[::-1]
     even = 1.0 / parameters.shape[1]
     out = []
     for i in order[:top]:
-        score = float(forest.feature_importances_[i])
+        score = float(importances[i])
         if score <= even and out:
             break
         col = parameters.iloc[:, i]

@@ -78,7 +78,8 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
     check(store, baseline, where)
     manifest = store.manifest or {}
     record = posterior_record(manifest)
-    national, provinces = with_sets(store.national, manifest), with_sets(store.provinces, manifest)
+    # the maps compare arms province by province and need no set numbers: the largest table is not copied
+    national, provinces = with_sets(store.national, manifest), store.provinces
     set_params = None
     if record:   # the posterior's columns describe the sets, not the arms: keep them aside
         cols = {(manifest.get("varied") or {}).get(n, n): n for n in record["parameters"]}

@@ -34,10 +34,18 @@ def scaled(metric: str, values: dict[str, float], per_100k: bool) -> dict[str, f
     return maps.per_100k(values) if per_100k and MAP_METRICS[metric][2] else values
 
 
-def marked_provinces(provinces: pd.DataFrame, metric: str, step: int, baseline: str, resamples: int
+def cumulated(provinces: pd.DataFrame, steps: list[int]) -> pd.DataFrame:
+    """The map metrics of every run and province at ``steps``, flows as running totals: the province table
+    (the largest one) is cut to these columns and cumulated once for every map."""
+    keys = run_keys(provinces) + param_columns(provinces) + ["province", "step"]
+    table = stats.cumulate(provinces[keys + list(MAP_METRICS)], list(MAP_METRICS), within=["province"])
+    return table[table["step"].isin(steps)]
+
+
+def marked_provinces(table: pd.DataFrame, metric: str, step: int, baseline: str, resamples: int
                      ) -> dict[tuple, frozenset[str]]:
-    """Per arm (scenario plus varied parameters), the provinces whose paired effect's 95% CI excludes 0."""
-    table = stats.cumulate(provinces, [metric], within=["province"])
+    """Per arm (scenario plus varied parameters), the provinces whose paired effect's 95% CI excludes 0;
+    ``table`` is ``cumulated``'s."""
     runs = table[table["step"] == step][run_keys(table) + param_columns(table) + ["province", metric]]
     arm_cols = stats.arm_columns(runs)
     eff = stats.effects_by(runs, metric, "province", baseline=baseline, n_resamples=resamples)
@@ -51,7 +59,8 @@ def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int
                   per_100k: bool = False) -> list[tuple[str, str, list]]:
     """(title, caption, saved paths) of each map figure; ``r`` is ``build.Results``."""
     metrics = list(MAP_METRICS)
-    values = stats.means_at(r.provinces, metrics, sorted(set(weeks) | {r.horizon}), ["province"])
+    table = cumulated(r.provinces, sorted(set(weeks) | {r.horizon}))
+    values = stats.means_at(table, metrics, sorted(set(weeks) | {r.horizon}), ["province"], cumulated=True)
     values = values.assign(arm=arm_labels(values, r.params))
     base = values[values["scenario"] == r.baseline]
     suffix = "_per_100k" if per_100k else ""
@@ -71,7 +80,7 @@ def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int
     cols = stats.arm_columns(diff)
     diff = diff.assign(arm=arm_labels(diff, r.params))
     for m, (name, _, _) in MAP_METRICS.items():
-        marks = marked_provinces(r.provinces, m, r.horizon, r.baseline, resamples)
+        marks = marked_provinces(table, m, r.horizon, r.baseline, resamples)
         panels, marked = [], {}
         for key, g in diff.groupby(cols, sort=False, observed=True, dropna=False):
             arm = g["arm"].iloc[0]

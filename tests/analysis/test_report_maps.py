@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PathCollection
 from PIL import Image
 
 from analysis.report import map_figures, maps
@@ -15,8 +15,18 @@ from sim.inputs.geography import load_geography
 from synthetic_store import national_table, province_table
 
 
-def numbers(ax) -> list:
-    return [t for t in ax.texts if t.get_text().isdigit()]
+def numbers(ax) -> list[tuple[int, bool, object]]:
+    """(number, bold, box in pixels) of every province number drawn on ``ax``."""
+    out = []
+    for c in ax.collections:
+        if c.get_gid() in ("numbers", "numbers bold"):
+            bold = c.get_gid() == "numbers bold"
+            which = {id(maps.glyphs(str(k), maps.NUMBER_SIZE, bold)): k for k in range(1, 35)}
+            at = c.get_offset_transform().transform(c.get_offsets())
+            for path, (x, y) in zip(c.get_paths(), at):
+                box = path.get_extents(c.get_transform()).translated(x, y)
+                out.append((which[id(path)], bold, box))
+    return out
 
 
 def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_with_none(tmp_path):
@@ -25,13 +35,13 @@ def test_every_province_is_a_filled_vector_shape_with_a_number_that_collides_wit
     fig = maps.map_grid([("a", values), ("b", values), ("c", values)], "t", "unit")
     ax = fig.axes[0]
     assert not ax.images  # no raster
-    filled = [c for c in ax.collections if isinstance(c, PatchCollection)][0]
+    filled = [c for c in ax.collections if isinstance(c, PathCollection)][0]
     assert len(filled.get_paths()) == geo.n_provinces
     assert sorted(filled.get_array().tolist()) == sorted(values.values())
     labels = numbers(ax)
-    assert sorted(int(t.get_text()) for t in labels) == list(range(1, 35))
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert sorted(k for k, _, _ in labels) == list(range(1, 35))
+    boxes = [box for _, _, box in labels]
+    assert all(box.width > 2 and box.height > 5 for box in boxes)  # drawn at a legible size (pixels)
     collide = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
     assert collide == []
     key = "\n".join(t.get_text() for t in fig.texts + [t for sf in fig.subfigs for t in sf.texts])
@@ -45,9 +55,11 @@ def test_marked_provinces_get_a_bold_outline_and_number():
     values = {n: 1.0 for n in geo.names}
     fig = maps.map_grid([("a", values)], "t", "unit", diverging=True, marked={"a": frozenset({"Kabul", "Herat"})})
     ax = fig.axes[0]
-    bold = sorted(t.get_text() for t in numbers(ax) if t.get_fontweight() == "bold")
-    assert bold == sorted(str(geo.index(n) + 1) for n in ("Kabul", "Herat"))
-    assert len(ax.patches) == 2
+    bold = sorted(k for k, b, _ in numbers(ax) if b)
+    assert bold == sorted(geo.index(n) + 1 for n in ("Kabul", "Herat"))
+    outlined = [c for c in ax.collections if c.get_gid() == "marked"]
+    assert [len(c.get_paths()) for c in outlined] == [2]
+    assert outlined[0].get_linewidth()[0] > 1.5 and not outlined[0].get_facecolor().any()
     plt.close(fig)
 
 
@@ -66,7 +78,7 @@ def test_only_provinces_with_a_difference_beyond_seed_noise_are_marked():
     provinces["iskp_members"] = rng.normal(100, 10, len(provinces))  # pure noise everywhere ...
     shift = (provinces["scenario"] == "x") & provinces["province"].isin(["Kunar", "Herat"])
     provinces.loc[shift, "iskp_members"] += 60.0                       # ... but a real effect in two
-    marks = map_figures.marked_provinces(provinces, "iskp_members", 3, "baseline", 2000)
+    marks = map_figures.marked_provinces(map_figures.cumulated(provinces, [3]), "iskp_members", 3, "baseline", 2000)
     assert set(marks) <= {("x",)}
     # the 32 others are false marks at ~5-8% each (Binomial(32, 0.08): 99.9th percentile 8)
     assert {"Kunar", "Herat"} <= marks[("x",)] and len(marks[("x",)]) <= 2 + 8
