@@ -95,8 +95,9 @@ def _save(fig, path: Path, plt) -> Path:
 
 
 def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Path, args: argparse.Namespace,
-                  seconds: float) -> list[Path]:
-    """posterior.csv, generations.csv, manifest.json and the plots; returns the paths written."""
+                  seconds: float, interrupted: bool = False) -> list[Path]:
+    """posterior.csv, generations.csv, manifest.json and the plots of the last finished generation; returns
+    the paths written."""
     import pyabc
 
     from analysis.patterns import BY_ID
@@ -117,12 +118,22 @@ def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Pa
         "patterns": {i: {"low": BY_ID[i].low, "high": BY_ID[i].high if np.isfinite(BY_ID[i].high) else None,
                          "title": BY_ID[i].title} for i in ids},
         "generations": int(len(gens)), "final_epsilon": float(gens["epsilon"].iloc[-1]),
-        "evaluations": evaluations, "wall_seconds": round(seconds, 1),
+        "stopped": "interrupted (Ctrl-C); the outputs are of the last finished generation" if interrupted
+                   else "by a stopping rule (epsilon 0, --generations, --budget or --min-acceptance)",
+        "evaluations": evaluations, "wall_seconds": round(seconds, 1), "cpu_seconds": round(_cpu_seconds(), 1),
         "seconds_per_evaluation_per_worker": round(seconds * _workers(args) / max(evaluations, 1), 3),
     }
     write_json_atomic(out / "manifest.json", manifest)
     return [out / "abc.db", out / "posterior.csv", out / "generations.csv", out / "manifest.json",
             *plots(history, prs, out)]
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the sampler's worker processes)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _workers(args: argparse.Namespace) -> int:

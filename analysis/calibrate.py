@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import logging
 import random
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -187,8 +188,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     from analysis import abc_outputs as O
     from analysis.abc_model import Simulator
+    from sim.errors import UserError
     from sim.inputs.scenario import load_scenario
-
     from sim.runs.backends import resolve
 
     args.backend = resolve(args.backend, args.scheduler)  # the flag's default is None: processes, or dask with a scheduler
@@ -209,14 +210,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                            sampler=smp, eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5))
         abc.new(f"sqlite:///{(out / DB_NAME).resolve()}", D.observed(patterns))
         budget = np.inf if args.budget is None else args.budget // args.seeds
+        interrupted = False
         with warnings.catch_warnings():  # pyabc compares epsilon with the previous one, inf - inf at generation 1
             warnings.filterwarnings("ignore", "invalid value encountered in scalar subtract", RuntimeWarning)
-            history = abc.run(minimum_epsilon=0.0, max_nr_populations=args.generations,
-                              max_total_nr_simulations=budget, min_acceptance_rate=args.min_acceptance)
+            try:
+                history = abc.run(minimum_epsilon=0.0, max_nr_populations=args.generations,
+                                  max_total_nr_simulations=budget, min_acceptance_rate=args.min_acceptance)
+            except KeyboardInterrupt:  # Ctrl-C: the finished generations are in abc.db; write the last one
+                interrupted, history = True, abc.history
     seconds = time.perf_counter() - started
-    written = O.write_outputs(history, prs, ids, out, args, seconds)
+    if interrupted and history.max_t < 0:
+        raise UserError(f"calibrate was interrupted before generation 0 finished: nothing to write "
+                        f"({out / DB_NAME} is kept; start again with another --out).")
+    written = O.write_outputs(history, prs, ids, out, args, seconds, interrupted)
     print(O.report(history, prs, ids, args, seconds))
     print("wrote " + ", ".join(str(p) for p in written))
+    if interrupted:
+        print(f"interrupted during generation {history.max_t + 1}: the outputs are those of generation "
+              f"{history.max_t}, the last one finished.", file=sys.stderr)
+        return 130
     return 0
 
 

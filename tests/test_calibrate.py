@@ -163,3 +163,50 @@ def test_calibrate_runs_on_the_default_backend_without_flags(tmp_path):
     assert main(args) == 0
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["backend"] == "processes"
+
+
+@pytest.mark.slow
+def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path):
+    """Interrupted in a later generation, calibrate keeps abc.db and writes posterior.csv and the rest from
+    the last generation that finished, says so, and exits 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import pyabc
+
+    sys.path.insert(0, str(Path(__file__).parent / "runs"))
+    from sweep_helpers import PY, REPO, foreground
+
+    out = tmp_path / "cal"
+    argv = ["calibrate", "--population", "4", "--generations", "40", "--steps", "12", "--params", PARAMS,
+            "--backend", "serial", "--quiet", "--min-acceptance", "0", "--out", str(out)]
+    proc = subprocess.Popen(foreground([PY, "run.py", *argv]), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        finished = -1
+        while finished < 1:  # two generations in abc.db
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.5)
+            if (out / "abc.db").exists():
+                try:
+                    finished = pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t
+                except Exception:  # the database is being created
+                    finished = -1
+        os.kill(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    last = pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t
+    assert last >= 1 and f"outputs are those of generation {last}" in stderr and "Traceback" not in stderr
+    post = pd.read_csv(out / "posterior.csv")
+    gens = pd.read_csv(out / "generations.csv")
+    assert len(post) == 4 and post["weight"].sum() == pytest.approx(1.0) and len(gens) == last + 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stopped"].startswith("interrupted") and manifest["generations"] == last + 1
