@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/model_speed.py
 	$(BIN)/python benchmarks/sweep_throughput.py
 	$(BIN)/python benchmarks/report_speed.py
+	$(BIN)/python benchmarks/demo_time.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

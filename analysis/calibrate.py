@@ -43,7 +43,8 @@ from analysis import abc_distance as D
 from sim.runs.cli import add_execution_args
 
 LOG_SPAN = 25.0  # a positive range spanning at least this factor gets a log-uniform prior
-NOT_CALIBRATED = {"scale": "people per agent, a representation choice: outputs per person must not depend on it"}
+NOT_CALIBRATED = {"scale": "people per agent, a representation choice: outputs per person must not depend on it",
+                  "steps": "the run length, which the patterns' windows fix (--steps)"}
 DB_NAME = "abc.db"
 
 EXAMPLES = """examples:

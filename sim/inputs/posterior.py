@@ -142,7 +142,9 @@ def summary(posterior: Posterior) -> pd.DataFrame:
         rows.append({"name": name, "median": default_value(name, weighted_quantile(x, posterior.weights, 0.5)),
                      "q05": weighted_quantile(x, posterior.weights, 0.05),
                      "q95": weighted_quantile(x, posterior.weights, 0.95)})
-    return pd.DataFrame(rows).set_index("name")
+    table = pd.DataFrame(rows).set_index("name")
+    table["median"] = pd.Series({r["name"]: r["median"] for r in rows}, dtype=object)  # ints stay ints
+    return table
 
 
 def shipped_summary() -> pd.DataFrame | None:

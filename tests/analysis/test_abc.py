@@ -85,7 +85,7 @@ def test_summary_statistics_are_the_scorecard_medians_and_shares():
 def test_priors_cover_every_unsourced_parameter_over_the_table_ranges():
     unsourced = {n for n, p in PARAMS.items() if p.source.startswith("[E]") and p.kind in (int, float)}
     prs = priors()
-    assert {p.name for p in prs} == unsourced - {"scale"} and "recruit_pool" in free_parameters()
+    assert {p.name for p in prs} == unsourced - {"scale", "steps"} and "recruit_pool" in free_parameters()
     for p in prs:
         table = PARAMS[p.name]
         assert (p.low, p.high) == (table.low, table.high) and p.integer == (table.kind is int)
