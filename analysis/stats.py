@@ -262,6 +262,13 @@ def posterior_effects(runs: pd.DataFrame, outcomes: list[str] | tuple[str, ...],
                                        "median", "p05", "p95", "effect", "ci_low", "ci_high", "robust", "relative"])
 
 
+# Trees of the deciding-parameter forest. A tree on tens of sets is mostly scikit-learn's per-tree overhead
+# (about 1 ms); 100 trees name the same top parameter as 300 did for every effect built to depend on one
+# (tests/analysis; docs/report.md), in a third of the time. Where no parameter decides an effect (seed
+# noise), the names move with the number of trees about as much as with the forest's seed.
+TREES = 100
+
+
 def deciding_parameters(per_set: pd.DataFrame, parameters: pd.DataFrame, direction: float, top: int = 3,
                         seed: int = 0) -> list[dict]:
     """The posterior parameters that best separate the sets where an effect keeps its ``direction`` (sign)
@@ -277,8 +284,8 @@ def deciding_parameters(per_set: pd.DataFrame, parameters: pd.DataFrame, directi
     if works.min() == works.max() or parameters.shape[1] == 0:
         return []
     X = parameters.to_numpy(float)
-    forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=2, random_state=seed).fit(X, works)
-    importances = forest.feature_importances_  # a property that averages over the 300 trees on every access
+    forest = RandomForestClassifier(n_estimators=TREES, min_samples_leaf=2, random_state=seed).fit(X, works)
+    importances = forest.feature_importances_  # a property that averages over the trees on every access
     order = np.argsort(importances)[::-1]
     even = 1.0 / parameters.shape[1]
     out = []

@@ -20,7 +20,9 @@ from analysis.report import charts, html, map_figures, sections, summary
 from analysis.outcomes import (ATTACK_TYPES, HEADLINE, LABELS, SERIES, SET_COLUMN, is_flow, outcome, param_columns,
                                per_run, posterior_record, with_sets)
 from analysis.scenarios import scenario_info
+from sim.outputs import PROVINCE_METRICS
 from sim.results.load import load
+from sim.results.store import Store
 from analysis.report.style import arm_labels, colours, pretty, save
 from analysis.report.wording import effect_sentence, number, posterior_sentence
 
@@ -72,9 +74,21 @@ def check(store, baseline: str, where: Path) -> None:
                         f"(--scenarios {baseline},...) or name another scenario with --baseline.")
 
 
+def posterior_columns(manifest: dict) -> dict[str, str]:
+    """Column -> parameter of the posterior's parameters in a posterior store's tables (else empty)."""
+    record = posterior_record(manifest)
+    return {(manifest.get("varied") or {}).get(n, n): n for n in record["parameters"]} if record else {}
+
+
+def unread_province_columns(manifest: dict) -> list[str]:
+    """Columns of the province table (the largest) that the report does not use: the outputs it does not map,
+    the date, and a posterior's parameters (one column each, tens of them, describing the sets, not the arms)."""
+    return ["date", *(m for m in PROVINCE_METRICS if m not in map_figures.MAP_METRICS), *posterior_columns(manifest)]
+
+
 def compute(where: Path, baseline: str, resamples: int) -> Results:
-    """Load the store and compute the paired effects."""
-    store = load(where)
+    """Load the store (what it needs of the province table) and compute the paired effects."""
+    store = load(where, skip={"provinces": unread_province_columns(Store(where).read_manifest())})
     check(store, baseline, where)
     manifest = store.manifest or {}
     record = posterior_record(manifest)
@@ -82,9 +96,9 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
     national, provinces = with_sets(store.national, manifest), store.provinces
     set_params = None
     if record:   # the posterior's columns describe the sets, not the arms: keep them aside
-        cols = {(manifest.get("varied") or {}).get(n, n): n for n in record["parameters"]}
+        cols = posterior_columns(manifest)
         set_params = national.drop_duplicates(SET_COLUMN).set_index(SET_COLUMN)[list(cols)].rename(columns=cols)
-        national, provinces = national.drop(columns=list(cols)), provinces.drop(columns=list(cols))
+        national = national.drop(columns=list(cols))
     params = param_columns(national)
     runs = per_run(national, HEADLINE)
     if record:

@@ -12,10 +12,11 @@ import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from analysis.outcomes import LABELS, outcome
+from analysis.report import layout
 from analysis.report.style import BASELINE_COLOUR, PALETTE, pretty
 from analysis.report.wording import number
 
@@ -112,14 +113,31 @@ def _band(ax: plt.Axes, rows: pd.DataFrame, colour: str, label: str | None, lw: 
 
 
 def _grid(n: int, ncols: int = 4, width: float = 3.6, height: float = 2.7) -> tuple[plt.Figure, list[plt.Axes]]:
+    """``n`` panels sharing both axes, ``ncols`` a row; a panel with none under it shows its dates."""
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 0.9), sharex=True,
-                             sharey=True, squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * max(ncols, 2), height * nrows + 0.9), sharex=True,
+                             sharey=True, squeeze=False)   # one panel alone is two wide: room for the note
     flat = list(axes.ravel())
     for ax in flat[n:]:
         ax.set_visible(False)
+    for ax in flat[max(0, n - ncols):n]:
+        ax.xaxis.set_tick_params(labelbottom=True)
     return fig, flat[:n]
+
+
+def _titles(fig: plt.Figure, title: str, note: str = "", note_size: float = 9) -> None:
+    """The figure's title at the top and a note at the bottom, at fixed distances from the edges."""
+    height = fig.get_size_inches()[1]
+    fig.suptitle(title, y=1 - 0.08 / height, va="top")
+    if note:
+        fig.supxlabel(note, y=0.06 / height, va="bottom", fontsize=note_size, color="#444444")
+
+
+def _left_margin(ax: plt.Axes, ylabel: bool = True) -> tuple[float, float]:
+    """(left margin, gap from the axis to its y label) in inches, for the axis's widest y tick label."""
+    gap = layout.ytick_width(ax) + layout.TICKS_IN + 0.04
+    return gap + (plt.rcParams["axes.labelsize"] * layout.LINE_IN + 0.08 if ylabel else 0.1), gap
 
 
 def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], reference: dict[str, str],
@@ -135,14 +153,17 @@ def series_panels(bands: pd.DataFrame, metric: str, arms: list[str], reference: 
         _band(ax, data[data["arm"] == arm], colours[arm], arm)
         mark_events(ax, events.get(arm, []), start, last)
         ax.set_title(arm, color=colours[arm], fontsize=10.5)
-        date_axis(ax, start, last)
+    date_axis(axes[0], start, last)  # the axes share x: one locator, formatter and limits for all
     for ax in axes[:: min(4, len(arms))]:
         ax.set_ylabel(ylabel)
     if len(data):
         fit_ylim(axes[0], float(data["p10"].min()), float(data["p90"].max()))  # axes share y
-    fig.suptitle(title)
-    fig.supxlabel("line: median over seeds; band: 10th-90th percentile; grey: baseline", fontsize=9,
-                  color="#444444")
+    left, gap = _left_margin(axes[0])
+    # inches: suptitle and panel titles above, one line of dates and the note below, panel titles between rows
+    layout.place(fig, left=left, right=0.3, top=0.7, bottom=0.6, wgap=0.25, hgap=0.42)
+    for ax in axes:
+        layout.fix_labels(ax, gap)
+    _titles(fig, title, "line: median over seeds; band: 10th-90th percentile; grey: baseline")
     return fig
 
 
@@ -151,17 +172,20 @@ def overview(bands: pd.DataFrame, metric: str, arms: list[str], colours: dict[st
     """All arms on one axis (median lines; the first arm, the baseline, with its band), named at the line ends."""
     data = bands[bands["metric"] == metric]
     start, last = start_date(bands), int(bands["step"].max())
-    fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(11, 5.5))
     ends = _arm_medians(ax, data, arms, colours, base_lw=2.6, lw=1.7)
     mark_events(ax, events, start, last)
     date_axis(ax, start, last)
     ax.set_ylabel(ylabel)
     if len(data):
         fit_ylim(ax, float(data["p10"].min()), float(data["p90"].max()))
+    left, gap = _left_margin(ax)
+    layout.place(fig, left=left, right=0.15, top=0.42, bottom=0.62)  # the line names are inside the axes
+    layout.fix_labels(ax, gap)
     _label_ends(ax, ends, colours, last)
     ax.set_title(title, loc="left")
-    ax.text(0, -0.1, f"lines: median over seeds; grey band: {arms[0]} 10th-90th percentile "
-            "(the per-scenario charts show every band)", transform=ax.transAxes, fontsize=8.5, color="#444444")
+    fig.text(left / 11, 0.08 / 5.5, f"lines: median over seeds; grey band: {arms[0]} 10th-90th percentile "
+             "(the per-scenario charts show every band)", fontsize=8.5, color="#444444", va="bottom")
     return fig
 
 
@@ -200,7 +224,7 @@ def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], 
                   events: list[dict], title: str) -> plt.Figure:
     """One panel per attack type (own scale) with every arm's cumulative median; baseline with its band."""
     start, last = start_date(bands), int(bands["step"].max())
-    fig, axes = plt.subplots(2, math.ceil(len(types) / 2), figsize=(13, 8), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(2, math.ceil(len(types) / 2), figsize=(13, 8), squeeze=False)
     for ax, t in zip(axes.ravel(), types):
         _arm_medians(ax, bands[bands["metric"] == t], arms, colours, base_lw=2.4, lw=1.5)
         mark_events(ax, events, start, last)
@@ -208,8 +232,16 @@ def attack_panels(bands: pd.DataFrame, types: tuple[str, ...], arms: list[str], 
         ax.set_ylabel("attacks since start")
         ax.set_ylim(bottom=0)
         date_axis(ax, start, last)
-    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(arms), 4))
-    fig.suptitle(title)
+    ncols = min(len(arms), 4)
+    legend_in = (math.ceil(len(arms) / ncols) * 1.5 + 0.8) * 10 / 72  # rows of 10-point names, and padding
+    left, gap = max((_left_margin(ax) for ax in axes.ravel()), key=lambda m: m[0])
+    # between the columns: the right-hand panel's y label and tick labels, and the left one's last date
+    layout.place(fig, left=left, right=0.3, top=0.7, bottom=0.5 + legend_in, wgap=left + 0.3, hgap=0.72)
+    for ax in axes.ravel():
+        layout.fix_labels(ax, gap)
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", ncols=ncols,
+               bbox_to_anchor=(0.5, 0.06 / 8))
+    _titles(fig, title)
     return fig
 
 
@@ -221,7 +253,7 @@ def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], 
     ncols = min(ncols, len(outcomes))
     nrows = math.ceil(len(outcomes) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols + 1.8, (0.42 * len(arms) + 1.3) * nrows + 0.9),
-                             sharey=True, squeeze=False, layout="constrained")
+                             sharey=True, squeeze=False)
     y = np.arange(len(arms))[::-1]
     for ax, name in zip(axes.ravel(), outcomes):
         rows = effects[effects["outcome"] == name].set_index("arm").reindex(arms)
@@ -238,6 +270,7 @@ def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], 
             ax.annotate(number(r["effect"], signed=True), (p["effect"], yi), xytext=(0, 7),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color="#333333")
         ax.axvline(0, color="black", lw=0.9)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))  # room for labels like -0.05%
         ax.xaxis.set_major_formatter(PercentFormatter(decimals=None))
         ax.set_xlabel("difference, % of the baseline's mean", fontsize=9)
         ax.set_title(outcome(name).phrase(horizon).replace(" at week", "\nat week").replace(" by week", "\nby week"),
@@ -249,9 +282,14 @@ def forest(effects: pd.DataFrame, outcomes: list[str], colours: dict[str, str], 
         row[0].set_yticks(y, arms, fontsize=10.5)
     for ax in axes.ravel()[len(outcomes):]:
         ax.set_visible(False)
-    fig.suptitle(f"Effect of each scenario compared with the {pretty(baseline)} (same seeds)")
-    fig.supxlabel("dot: mean paired difference (number above it: in the outcome's own units); bar: bootstrap 95% "
-                  "confidence interval; filled dot: the interval excludes 0", fontsize=9.5, color="#444444")
+    left = layout.text_width(fig, arms, 10.5) + layout.TICKS_IN + 0.1
+    # inches: two-line panel titles above each row, tick labels and the axis label under each
+    layout.place(fig, left=left, right=0.35, top=0.85, bottom=0.8, wgap=0.5, hgap=1.05)
+    for ax in axes.ravel():
+        layout.fix_labels(ax, 0.0)
+    _titles(fig, f"Effect of each scenario compared with the {pretty(baseline)} (same seeds)",
+            "dot: mean paired difference (number above it: in the outcome's own units); bar: bootstrap 95% "
+            "confidence interval; filled dot: the interval excludes 0", note_size=9.5)
     return fig
 
 

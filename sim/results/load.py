@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,17 +29,18 @@ class Results(NamedTuple):
     manifest: dict
 
 
-def load(path: Path | str) -> Results:
+def load(path: Path | str, skip: dict[str, Collection[str]] | None = None) -> Results:
     """Read a results store made by ``run.py sweep`` (or ``sim.runs.sweep.execute``), rows sorted by run and step.
 
     Only the parts the manifest lists are read, each after its checksum, size, row count and runs are
     checked, and both tables from the same parts: every run returned is complete in both tables.
     Raises StoreError (a UserError) with a clear message for a missing folder, a folder that is not a
     store, a manifest whose plan was edited, a damaged part or a run stored in two parts (named), or a store
-    without finished runs.
+    without finished runs. ``skip`` names, per table, columns not to read (never the run keys, the step or
+    the province, which order the rows).
     """
     store = Store(path)
-    tables, manifest = store.read_tables({name: None for name in ORDER})
+    tables, manifest = store.read_tables({name: None for name in ORDER}, skip)
     if not manifest["parts"]:
         raise StoreError(f"Results store '{path}' holds no finished runs yet (status: "
                          f"{manifest.get('status')}); run or resume it with `python run.py sweep --resume {path}`.")

@@ -24,7 +24,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -162,9 +162,12 @@ class Store:
         """The rows of ``table`` in every part the manifest lists, after checking each part (see ``read_tables``)."""
         return self.read_tables({table: columns})[0][table]
 
-    def read_tables(self, columns: dict[str, list[str] | None]) -> tuple[dict[str, pd.DataFrame], dict]:
+    def read_tables(self, columns: dict[str, list[str] | None], skip: dict[str, Collection[str]] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict]:
         """Tables (name -> columns, None for all) of the parts one manifest lists, and that manifest.
 
+        ``skip`` names, per table, columns not to read where a part has them (e.g. the report's maps need
+        three of the province table's outputs): they are neither decoded nor converted to pandas.
         Every listed part is checked first; StoreError names the first damaged or duplicated one. Both
         tables come from the same parts, so every run read is complete in each. If a resume sets a
         part aside while this reads, it reads again from the new manifest.
@@ -174,7 +177,8 @@ class Store:
             bad = [p for p in self.problems(manifest) if p.kind != "stray"]
             if not bad:
                 try:
-                    return {t: self._read_parts(t, cols, manifest) for t, cols in columns.items()}, manifest
+                    return {t: self._read_parts(t, cols, manifest, (skip or {}).get(t, ()))
+                            for t, cols in columns.items()}, manifest
                 except FileNotFoundError:
                     pass
             again = self.read_manifest()
@@ -187,10 +191,13 @@ class Store:
             manifest = again
         raise StoreError(f"'{self.root}' kept changing while it was read; try again when its sweep is done.")
 
-    def _read_parts(self, table: str, columns: list[str] | None, manifest: dict) -> pd.DataFrame:
+    def _read_parts(self, table: str, columns: list[str] | None, manifest: dict, skip: Collection[str] = ()
+                    ) -> pd.DataFrame:
         frames = []
         for name, record in sorted(manifest["parts"].items()):
-            df = pq.read_table(self.root / table / name, columns=columns).to_pandas()
+            path = self.root / table / name
+            wanted = [c for c in columns or pq.read_schema(path).names if c not in skip] if skip else columns
+            df = pq.read_table(path, columns=wanted).to_pandas()
             keys = set(integrity.keys_of(record))
             stored = {(str(s), int(p), int(d)) for s, p, d in df[list(RUN_KEY)].drop_duplicates().itertuples(
                 index=False)} if set(RUN_KEY) <= set(df.columns) else keys

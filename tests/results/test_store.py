@@ -64,6 +64,20 @@ def test_readers_ignore_temporary_files_and_lone_provinces_parts(tmp_path):
     assert load(root).provinces["seed"].unique().tolist() == [1, 2, 3]
 
 
+def test_load_can_leave_columns_unread(tmp_path):
+    """``skip`` drops columns a reader does not use (absent ones are ignored); rows and order are unchanged."""
+    store = make_store(tmp_path / "s")
+    with store.writing():
+        manifest = store.read_manifest()
+        store.write_part({t: f.assign(extra=7.0) for t, f in frames("iron_fist", 1).items()}, manifest)
+    full = load(tmp_path / "s")
+    part = load(tmp_path / "s", skip={"provinces": ["iskp_members", "extra", "not_a_column"]})
+    assert list(part.provinces.columns) == ["scenario", "point", "seed", "step", "province"]
+    pd.testing.assert_frame_equal(part.provinces, full.provinces[list(part.provinces.columns)])
+    pd.testing.assert_frame_equal(part.national, full.national)
+    assert full.provinces["extra"].notna().sum() == 2, "a part without the column reads it as missing"
+
+
 def test_one_writer_at_a_time(tmp_path):
     store = make_store(tmp_path / "s")
     with store.writing():
