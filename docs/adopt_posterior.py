@@ -7,8 +7,7 @@ weighted medians the defaults of the parameter table.
 The file is checked first (``sim.inputs.posterior.load_posterior``); then it is copied to
 ``sim/data/posterior.csv``, each calibrated parameter's default in ``sim/inputs/table_*.py`` is rewritten to
 the weighted median (whole numbers rounded, others to 3 significant figures) and the ODD's parameter table
-is regenerated. ``tests/inputs/test_shipped_posterior.py`` fails when the table and the shipped posterior
-disagree. Changing defaults changes behaviour: regenerate the golden fingerprints in a commit of their own.
+is regenerated (``tests/inputs/test_posterior_defaults.py``). Changing defaults changes behaviour: regenerate the golden fingerprints in a commit of their own.
 """
 
 from __future__ import annotations

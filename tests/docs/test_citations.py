@@ -89,6 +89,10 @@ def _resolve(path_text: str, citing: Path) -> Path | None:
     return None
 
 
+# Paths that a documented command writes into the repository, cited before they exist.
+WRITTEN_BY_COMMANDS = {"sim/data/posterior.csv": "docs/adopt_posterior.py ships a calibrated posterior there"}
+
+
 def test_cited_repository_paths_exist():
     missing = []
     for path in FILES:
@@ -96,7 +100,7 @@ def test_cited_repository_paths_exist():
             for token in REPO_PATH.findall(line):
                 if any(c in token for c in "*<>{}") or token.rstrip(".,;:)/") in ("", "sim", "tests", "docs"):
                     continue  # a pattern (``tests/model/test_<mechanism>.py``), not a file
-                if _resolve(token, path) is None:
+                if _resolve(token, path) is None and token.rstrip(".,;:)'\"`") not in WRITTEN_BY_COMMANDS:
                     missing.append(f"{rel(path)}:{n}: {token}")
     assert not missing, "cited paths that do not exist in the repository:\n" + "\n".join(missing)
 
