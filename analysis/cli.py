@@ -70,11 +70,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.resamples < 1000:
         raise UserError(f"--resamples is {args.resamples}; use at least 1000 for a stable 95% interval.")
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers is {args.workers}; give at least 1 (1 draws the charts in this process).")
     if args.out is not None or Path(args.results).is_dir():
         claim_folder(check_out_path(args.out if args.out is not None else Path(args.results) / "report", "--out"),
                      "report")
     page = build(Path(args.results), Path(args.out) if args.out else None, baseline=args.baseline,
-                 weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k, svg=args.svg)
+                 weeks=parse_weeks(args.weeks), resamples=args.resamples, per_100k=args.per_100k, svg=args.svg,
+                 workers=args.workers)
     print(f"report: {page}")
     return 0
 
@@ -142,6 +145,8 @@ def register(sub) -> None:
     p.add_argument("--per-100k", action="store_true",
                    help="map ISIS-K members and attacks per 100,000 residents (NSIA 2021-22) instead of as totals")
     p.add_argument("--svg", action="store_true", help="also write every chart as SVG (default: PNG only)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes drawing the charts (default: the cores, at most 4; 1 draws them in this one)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sensitivity", help="Morris screening and Sobol indices of the behavioural parameters (SALib)",

@@ -105,7 +105,9 @@ def main() -> int:
         # the command first: its first run reads the store from disk for both
         cli_wall, cli_cpu = command_times(store, tmp, args.repeats)
         wall, cpu = build_times(store, tmp, args.repeats)
-        print(f"report of {store} ({kind}), median of {args.repeats}:")
+        from analysis.report.parallel import default_workers
+
+        print(f"report of {store} ({kind}), charts drawn in {default_workers()} processes, median of {args.repeats}:")
         for what, w, c in (("`run.py report` (a new process, imports included)", cli_wall, cli_cpu),
                            ("making the report (in process, libraries imported)", wall, cpu)):
             print(f"  {what}: {w:.2f} s wall, {c:.2f} s CPU; target <= {TARGET_S:.0f} s: "

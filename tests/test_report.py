@@ -152,3 +152,24 @@ def test_design_points_are_compared_with_the_baseline_at_the_same_values(tmp_pat
     assert (members["n"] == 5).all()
     page = (store / "report" / "report.html").read_text(encoding="utf-8")
     assert "4 scenario x design-point combinations" in page
+
+
+def test_charts_drawn_in_several_processes_are_the_same_files_as_in_one(report, tmp_path):
+    """The figures are drawn in forked workers (analysis.report.parallel): the files must not depend on how
+    many, and the page must list them in the same order."""
+    store = report.parent
+    assert run.main(["report", str(store), "--resamples", "2000", "--workers", "1", "--out", str(tmp_path / "one")]) == 0
+    assert run.main(["report", str(store), "--resamples", "2000", "--workers", "3", "--out", str(tmp_path / "three")]) == 0
+    one, three = sorted((tmp_path / "one").rglob("*.png")), sorted((tmp_path / "three").rglob("*.png"))
+    assert [p.name for p in one] == [p.name for p in three] and len(one) >= 10
+    for a, b in zip(one, three):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    for name in ("effects.csv", "summary.csv", "effect_matrix.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "three" / name).read_bytes(), name
+    strip = lambda p: re.sub(r"Generated [^<]* from", "", p.read_text(encoding="utf-8"))  # noqa: E731
+    assert strip(tmp_path / "one" / "report.html") == strip(tmp_path / "three" / "report.html")
+
+
+def test_workers_below_one_is_refused(report, tmp_path, capsys):
+    assert run.main(["report", str(report.parent), "--workers", "0", "--out", str(tmp_path / "r")]) == 2
+    assert "--workers is 0" in capsys.readouterr().err

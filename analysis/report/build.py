@@ -7,6 +7,7 @@ manifest or, failing that, the scenario files; the map raster from ``sim.inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ from sim.results.manifest import git_revision, now, versions, write_json_atomic
 
 from analysis import stats
 from analysis.report import charts, html, map_figures, sections, summary
+from analysis.report.parallel import run_jobs
 from analysis.outcomes import (ATTACK_TYPES, HEADLINE, LABELS, SERIES, SET_COLUMN, is_flow, outcome, param_columns,
                                per_run, posterior_record, with_sets)
 from analysis.scenarios import scenario_info
@@ -120,8 +122,9 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
                    per_set, set_params.sort_index() if set_params is not None else None)
 
 
-def time_series(r: Results, folder: Path) -> list[Chart]:
-    """The overview, one small-multiples chart per key metric, and attacks by type."""
+def time_series(r: Results, folder: Path) -> list[Callable[[], Chart]]:
+    """One job per chart (``analysis.report.parallel``): the overview, one small-multiples chart per key
+    metric, and attacks by type. The bands all of them draw are computed here, once."""
     metrics = list(SERIES) + list(ATTACK_TYPES)
     bands = stats.bands(stats.cumulate(r.national, metrics), metrics)
     bands = bands.assign(arm=arm_labels(bands, r.params))
@@ -129,24 +132,31 @@ def time_series(r: Results, folder: Path) -> list[Chart]:
     base_events = events.get(r.arms[0], [])
     marks = f"vertical lines mark the scheduled events ({charts.events_caption(base_events)})" if base_events \
         else "no scheduled events"
-    out = [Chart("series", "ISIS-K members under each scenario",
-                 f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; {marks}.",
-                 r.save(charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
-                                      "ISIS-K members under each scenario", "people"), folder, "overview_iskp_members"))]
-    for m in SERIES:
+
+    def overview() -> Chart:
+        return Chart("series", "ISIS-K members under each scenario",
+                     f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; "
+                     f"{marks}.", r.save(charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
+                                                         "ISIS-K members under each scenario", "people"),
+                                         folder, "overview_iskp_members"))
+
+    def series(m: str) -> Chart:
         label = LABELS.get(m, m)
         title = f"{label[0].upper()}{label[1:]}{' since the start (cumulative)' if is_flow(m) else ''}"
         unit = "0-1" if "(0-1)" in label else "people"
         fig = charts.series_panels(bands, m, r.arms, r.reference, r.colours, events, title, unit)
-        out.append(Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
-                         f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares far "
-                         "from zero have a fitted vertical axis (not from 0), so that small differences show.",
-                         r.save(fig, folder, f"series_{m}")))
-    fig = charts.attack_panels(bands, ATTACK_TYPES, r.arms, r.colours, base_events, "ISIS-K attacks by type since the start")
-    out.append(Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
-                     f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; {marks}.",
-                     r.save(fig, folder, "series_attacks_by_type")))
-    return out
+        return Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
+                     f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares far "
+                     "from zero have a fitted vertical axis (not from 0), so that small differences show.",
+                     r.save(fig, folder, f"series_{m}"))
+
+    def attacks() -> Chart:
+        fig = charts.attack_panels(bands, ATTACK_TYPES, r.arms, r.colours, base_events,
+                                   "ISIS-K attacks by type since the start")
+        return Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
+                     f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; "
+                     f"{marks}.", r.save(fig, folder, "series_attacks_by_type"))
+    return [overview, *(partial(series, m) for m in SERIES), attacks]
 
 
 def map_weeks(horizon: int, weeks: list[int] | None) -> list[int]:
@@ -164,9 +174,12 @@ def when(r: Results, step: int) -> str:
     return pd.Timestamp(r.national.loc[r.national["step"] == step, "date"].iloc[0]).strftime("%-d %b %Y")
 
 
-def province_maps(r: Results, folder: Path, weeks: list[int], resamples: int, per_100k: bool) -> list[Chart]:
-    """Baseline levels at the chosen weeks and each scenario minus baseline at the horizon."""
-    return [Chart("maps", title, caption, paths) for title, caption, paths in map_figures.province_maps(
+def province_maps(r: Results, folder: Path, weeks: list[int], resamples: int,
+                  per_100k: bool) -> list[Callable[[], Chart]]:
+    """One job per map: baseline levels at the chosen weeks, each scenario minus baseline at the horizon."""
+    def chart(job: Callable[[], tuple[str, str, list]]) -> Chart:
+        return Chart("maps", *job())
+    return [partial(chart, job) for job in map_figures.province_maps(
         r, lambda fig, name: r.save(fig, folder, name), lambda step: when(r, step), weeks, resamples, per_100k)]
 
 
@@ -288,9 +301,10 @@ def assemble(r: Results, where: Path, figures: list[Chart], t: dict[str, pd.Data
 
 def build(where: Path, out: Path | None = None, baseline: str = "baseline", weeks: list[int] | None = None,
           resamples: int = 9999, say: Callable[[str], None] = print, per_100k: bool = False,
-          svg: bool = False) -> Path:
+          svg: bool = False, workers: int | None = None) -> Path:
     """Write charts (PNG; SVG too with ``svg``), a CSV of every table, manifest.json and report.html into
     ``out``; return report.html. ``per_100k`` maps the count metrics per 100,000 residents instead of as totals.
+    The charts are drawn in ``workers`` processes (default: the cores, ``analysis.report.parallel``).
     """
     where = Path(where)
     out = Path(out) if out else where / "report"
@@ -301,16 +315,17 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     kinds = "scenario x design-point combinations" if r.params else "scenarios"
     sets = f"{r.posterior['sets']} posterior sets x " if r.posterior else ""
     say(f"report: {len(r.arms)} {kinds}, {sets}{r.national['seed'].nunique()} seeds, {r.horizon} weeks")
-    figures: list[Chart] = []
+    jobs: list[Callable[[], Chart]] = []
     if len(r.effects):
-        fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
-        figures.append(Chart("effects", "Forest plot of the effects",
-                             "Mean paired difference to the baseline in percent of the baseline's mean, with its "
-                             f"bootstrap 95% CI{' (resampling parameter sets)' if r.posterior else ''}; the number "
-                             "above each dot is the difference in the outcome's units.",
-                             r.save(fig, folder, "forest_effects")))
-    figures += time_series(r, folder)
-    figures += province_maps(r, folder, weeks, resamples, per_100k)
+        def forest() -> Chart:
+            fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
+            return Chart("effects", "Forest plot of the effects",
+                         "Mean paired difference to the baseline in percent of the baseline's mean, with its "
+                         f"bootstrap 95% CI{' (resampling parameter sets)' if r.posterior else ''}; the number "
+                         "above each dot is the difference in the outcome's units.", r.save(fig, folder, "forest_effects"))
+        jobs.append(forest)
+    jobs += time_series(r, folder) + province_maps(r, folder, weeks, resamples, per_100k)
+    figures = run_jobs(jobs, workers)
     out.mkdir(parents=True, exist_ok=True)
     t = tables(r, where)
     for name, table in t.items():

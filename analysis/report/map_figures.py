@@ -7,6 +7,7 @@ metrics are shown per 100,000 residents; indices (legitimacy) are never rescaled
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import pandas as pd
@@ -56,30 +57,26 @@ def marked_provinces(table: pd.DataFrame, metric: str, step: int, baseline: str,
 
 
 def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int], resamples: int,
-                  per_100k: bool = False) -> list[tuple[str, str, list]]:
-    """(title, caption, saved paths) of each map figure; ``r`` is ``build.Results``."""
+                  per_100k: bool = False) -> list[Callable[[], tuple[str, str, list]]]:
+    """One job per map figure (``analysis.report.parallel``), each returning its (title, caption, saved paths);
+    ``r`` is ``build.Results``. The tables all maps share are computed here, once."""
     metrics = list(MAP_METRICS)
     table = cumulated(r.provinces, sorted(set(weeks) | {r.horizon}))
     values = stats.means_at(table, metrics, sorted(set(weeks) | {r.horizon}), ["province"], cumulated=True)
     values = values.assign(arm=arm_labels(values, r.params))
     base = values[values["scenario"] == r.baseline]
     suffix = "_per_100k" if per_100k else ""
-    out = []
-    for m, (name, _, _) in MAP_METRICS.items():
+
+    def level(m: str, name: str) -> tuple[str, str, list]:
         panels = [(f"{arm}, week {w} ({when(w)})", scaled(m, dict(zip(g["province"], g[m])), per_100k))
                   for (arm, w), g in base[base["step"].isin(weeks)].groupby(["arm", "step"], sort=True)]
         fig = maps.map_grid(panels, f"{name}: {pretty(r.baseline)}", unit_of(m, per_100k, "mean over seeds"),
                             ncols=len(weeks))
-        out.append((f"{name} in the {pretty(r.baseline)}",
-                    f"Per province, mean over seeds, at weeks {', '.join(map(str, weeks))}. Numbers key the "
-                    "provinces (list under the maps).", save(fig, f"map_{m}_baseline{suffix}")))
-    diff = stats.minus_baseline(values.drop(columns="arm"), metrics, r.baseline)
-    diff = diff[diff["step"] == r.horizon]
-    if diff.empty:
-        return out
-    cols = stats.arm_columns(diff)
-    diff = diff.assign(arm=arm_labels(diff, r.params))
-    for m, (name, _, _) in MAP_METRICS.items():
+        return (f"{name} in the {pretty(r.baseline)}",
+                f"Per province, mean over seeds, at weeks {', '.join(map(str, weeks))}. Numbers key the "
+                "provinces (list under the maps).", save(fig, f"map_{m}_baseline{suffix}"))
+
+    def difference(m: str, name: str) -> tuple[str, str, list]:
         marks = marked_provinces(table, m, r.horizon, r.baseline, resamples)
         panels, marked = [], {}
         for key, g in diff.groupby(cols, sort=False, observed=True, dropna=False):
@@ -90,8 +87,16 @@ def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int
         fig = maps.map_grid(panels, f"{name} at week {r.horizon} ({when(r.horizon)}): scenario minus "
                                     f"{pretty(r.baseline)}", unit_of(m, per_100k, "difference of means"),
                             diverging=True, marked=marked, note=MARK_NOTE)
-        out.append((f"{name}: difference to the {pretty(r.baseline)} at week {r.horizon}",
-                    "Red: higher than in the baseline; blue: lower. Same seeds in every scenario. Provinces "
-                    "outlined in bold differ by more than the seed noise (95% CI of the paired difference "
-                    "excludes 0).", save(fig, f"map_{m}_difference{suffix}")))
-    return out
+        return (f"{name}: difference to the {pretty(r.baseline)} at week {r.horizon}",
+                "Red: higher than in the baseline; blue: lower. Same seeds in every scenario. Provinces "
+                "outlined in bold differ by more than the seed noise (95% CI of the paired difference "
+                "excludes 0).", save(fig, f"map_{m}_difference{suffix}"))
+
+    jobs = [partial(level, m, name) for m, (name, _, _) in MAP_METRICS.items()]
+    diff = stats.minus_baseline(values.drop(columns="arm"), metrics, r.baseline)
+    diff = diff[diff["step"] == r.horizon]
+    if diff.empty:
+        return jobs
+    cols = stats.arm_columns(diff)
+    diff = diff.assign(arm=arm_labels(diff, r.params))
+    return jobs + [partial(difference, m, name) for m, (name, _, _) in MAP_METRICS.items()]
