@@ -100,7 +100,7 @@ class IskpCell(_Placed):
         super().__init__(model)
         self.place(cell)
         self.exposure = model.p["cell_initial_exposure"]
-        self.recent_losses = 0
+        self.recent_hit = 0.0  # share of members this week's raids, ambush counterfire and strikes were set to take
         self.pressure = 0.0  # accumulated share of members lost to the Taliban and outsiders (mechanism 7)
         self.alive = True
 
@@ -117,14 +117,20 @@ class IskpCell(_Placed):
         """Exposure rises (capped at 1) when the cell acts or is hit."""
         self.exposure = min(1.0, self.exposure + gain)
 
+    def hit(self, share: float) -> None:
+        """A raid, ambush counterfire or strike set to take ``share`` of the members (each member is lost
+        with that chance). The cell's pressure counts this share, not how many agents the draw took:
+        with ``scale`` people per agent the realised share of a small cell is lumpy, and the members a
+        lucky draw spares would surrender under a pressure that depends on the representation."""
+        self.recent_hit = 1.0 - (1.0 - self.recent_hit) * (1.0 - share)
+
     def lie_low(self) -> None:
-        """End of the cell's turn: exposure and pressure decay, recent losses join the pressure and are
+        """End of the cell's turn: exposure and pressure decay, this week's hits join the pressure and are
         forgotten."""
         p = self.model.p
         self.exposure *= 1.0 - p["exposure_decay"]
-        lost = self.recent_losses / max(len(self.members) + self.recent_losses, 1)
-        self.pressure = min(1.0, self.pressure * (1.0 - p["pressure_decay"]) + lost)
-        self.recent_losses = 0
+        self.pressure = min(1.0, self.pressure * (1.0 - p["pressure_decay"]) + self.recent_hit)
+        self.recent_hit = 0.0
 
     def dissolve(self) -> None:
         """A cell with no members left disappears."""

@@ -56,7 +56,7 @@ def test_surrender_hazard_needs_pressure_and_falls_with_commitment(rate, offer, 
 def test_a_cell_nobody_has_hit_feels_no_pressure():
     m = InsurgencyModel(rng=1)
     assert all(c.exposure > 0 for c in m.iskp_cells)  # the starting exposure is not pressure
-    assert all(surrender.pressure(c.pressure, c.recent_losses, len(c.members)) == 0 for c in m.iskp_cells)
+    assert all(surrender.pressure(c.pressure, c.recent_hit) == 0 for c in m.iskp_cells)
 
 
 def test_no_endogenous_surrender_without_losses():

@@ -80,7 +80,7 @@ def resolve(m: "InsurgencyModel", cell: "IskpCell", unit: "TalibanUnit") -> None
     unit.recent_losses += deaths
     lost = members[rng.random(len(members)) < loss_prob]
     pool.kill_members(lost, pid)
-    cell.recent_losses += len(lost)
+    cell.hit(loss_prob)
     civ = int(rng.poisson(p["ambush_civilian_harm"]))
     pool.count("attacks_ambush", pid, 1)
     pool.count("taliban_deaths", pid, deaths)

@@ -57,7 +57,7 @@ def strikes(m: "InsurgencyModel") -> None:
         killed = members[rng.random(len(members)) < p["strike_kill_share"]]
         pid = target.province
         pool.kill_members(killed, pid)
-        target.recent_losses += len(killed)
+        target.hit(p["strike_kill_share"])
         planners.decapitate(m, target, len(killed) / max(len(members), 1))
         collateral = int(rng.poisson(p["strike_collateral"]))
         pool.count("civilian_deaths", pid, collateral)

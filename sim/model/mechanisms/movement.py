@@ -59,7 +59,7 @@ def move_or_split(cell: IskpCell) -> None:
     """The cell's action: move within ``cell_move_radius`` (evading when pressed), split when large."""
     m = cell.model
     p = m.p
-    pressured = cell.exposure > p["cell_pressed_exposure"] or cell.recent_losses > 0
+    pressured = cell.exposure > p["cell_pressed_exposure"] or cell.recent_hit > 0
     if m.random.random() < p["cell_move_prob"] * (1.0 if pressured else p["cell_calm_move_factor"]):
         options = space.neighbourhood(cell.cell, p["cell_move_radius"])
         if options:

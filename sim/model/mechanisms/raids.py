@@ -89,7 +89,7 @@ def raid(m: "InsurgencyModel", cell: "IskpCell") -> None:
     pool.transition(held, Affiliation.DETAINED)
     pool.released_at[held] = m.steps + p["detention_weeks"]
     pool.count("detained", pid, len(held) * m.scale)
-    cell.recent_losses += len(seized)
+    cell.hit(p["raid_capture"])
     cell.expose(p["exposure_gain"])
     intelligence.roll_up(m, cell, len(held) * m.scale)
     planners.decapitate(m, cell, len(seized) / max(len(members), 1))

@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from sim.model.model import InsurgencyModel
 
 
-def pressure(stock, recent_losses, members):
+def pressure(stock, recent_hit):
     """How hard-pressed a cell is: its accumulated losses (``IskpCell.pressure``) plus the share of
-    members it lost this week; 0 for a cell nobody has hit (the starting exposure is not pressure)."""
-    lost = recent_losses / max(members + recent_losses, 1)
-    return min(1.0, stock + lost)
+    members this week's hits were set to take (``IskpCell.hit``); 0 for a cell nobody has hit (the
+    starting exposure is not pressure)."""
+    return min(1.0, stock + recent_hit)
 
 
 def surrender_hazard(rate, offer, amnesty, pressure_, ideology, hardliner, resolve):
@@ -53,7 +53,7 @@ def broker(m: "InsurgencyModel") -> None:
     cells = [c for c in m.iskp_cells if len(c.members)]
     if not cells:
         return
-    press = np.array([pressure(c.pressure, c.recent_losses, len(c.members)) for c in cells])
+    press = np.array([pressure(c.pressure, c.recent_hit) for c in cells])
     if not press.any():
         return
     sizes = np.array([len(c.members) for c in cells])
