@@ -18,6 +18,10 @@ generation run at epsilon 0 (every accepted particle passes every band), after `
 ``--budget`` model runs are used up (checked between generations), or when a generation's acceptance
 rate would fall below ``--min-acceptance`` (that generation is dropped).
 
+Stopping. Ctrl-C, ``kill -INT`` or ``kill`` (SIGTERM, what batch schedulers send) stops the run and writes
+the outputs of the last finished generation (exit 130); a run started in the background (``&``) has SIGINT
+ignored by its shell, so it is turned back on (``stop_on_signals``).
+
 Outputs in ``--out``: ``abc.db`` (pyabc's database), ``posterior.csv`` (final population: one row per
 particle, parameter values as the model received them, ``weight``, ``distance``), ``generations.csv``,
 ``manifest.json``, and pyabc's plots ``kde_matrix.png``, ``epsilons.png``, ``ess.png``.
@@ -28,7 +32,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import random
+import signal
 import sys
 import time
 import warnings
@@ -184,6 +190,29 @@ def check_args(args: argparse.Namespace) -> None:
                         f"(or delete that folder) so that no finished result is overwritten.")
 
 
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While calibrating, SIGINT and SIGTERM raise KeyboardInterrupt in this process (the Ctrl-C path, which
+    writes the last finished generation's outputs): SIGINT even when the shell started the run in the
+    background with it ignored, SIGTERM so that ``kill PID`` or a batch scheduler's time limit loses
+    nothing. Worker processes forked meanwhile inherit the handler and die of the signal as before."""
+    main = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != main:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     import pyabc
 
@@ -205,7 +234,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     random.seed(args.design_seed)
     model = Simulator(load_scenario(args.scenario), args.steps, args.seeds, prs, ids)
     started = time.perf_counter()
-    with sampler(args.backend, args.workers, args.scheduler) as smp:
+    with stop_on_signals(), sampler(args.backend, args.workers, args.scheduler) as smp:
         smp.show_progress = not args.quiet
         abc = pyabc.ABCSMC(model, pyabc_prior(prs), D.BandDistance(ids), population_size=args.population,
                            sampler=smp, eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5))
@@ -217,7 +246,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             try:
                 history = abc.run(minimum_epsilon=0.0, max_nr_populations=args.generations,
                                   max_total_nr_simulations=budget, min_acceptance_rate=args.min_acceptance)
-            except KeyboardInterrupt:  # Ctrl-C: the finished generations are in abc.db; write the last one
+            except KeyboardInterrupt:  # Ctrl-C or kill: the finished generations are in abc.db; write the last one
                 interrupted, history = True, abc.history
     seconds = time.perf_counter() - started
     if interrupted and history.max_t < 0:

@@ -166,9 +166,11 @@ def test_calibrate_runs_on_the_default_backend_without_flags(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path):
+@pytest.mark.parametrize("how", ["ctrl-c", "kill -INT of a background job", "kill (SIGTERM)"])
+def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path, how):
     """Interrupted in a later generation, calibrate keeps abc.db and writes posterior.csv and the rest from
-    the last generation that finished, says so, and exits 130."""
+    the last generation that finished, says so, and exits 130: on Ctrl-C (SIGINT to a foreground job), on
+    SIGINT to a job its shell started in the background with SIGINT ignored, and on SIGTERM."""
     import os
     import signal
     import subprocess
@@ -184,8 +186,10 @@ def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path):
     out = tmp_path / "cal"
     argv = ["calibrate", "--population", "4", "--generations", "40", "--steps", "12", "--params", PARAMS,
             "--backend", "serial", "--quiet", "--min-acceptance", "0", "--out", str(out)]
-    proc = subprocess.Popen(foreground([PY, "run.py", *argv]), cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    command = foreground([PY, "run.py", *argv]) if how == "ctrl-c" else [PY, "run.py", *argv]
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if how.endswith("background job") else None
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=ignore)
     try:
         deadline = time.monotonic() + 240
         finished = -1
@@ -197,7 +201,7 @@ def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path):
                     finished = pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t
                 except Exception:  # the database is being created
                     finished = -1
-        os.kill(proc.pid, signal.SIGINT)
+        os.kill(proc.pid, signal.SIGTERM if how.startswith("kill (") else signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
