@@ -198,7 +198,8 @@ def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path, how
             time.sleep(0.5)
             if (out / "abc.db").exists():
                 try:
-                    finished = pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t
+                    last = pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t
+                    finished = -1 if last is None else last  # None: the run is created, no generation yet
                 except Exception:  # the database is being created
                     finished = -1
         os.kill(proc.pid, signal.SIGTERM if how.startswith("kill (") else signal.SIGINT)
