@@ -70,8 +70,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.resamples < 1000:
         raise UserError(f"--resamples is {args.resamples}; use at least 1000 for a stable 95% interval.")
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers is {args.workers}; give at least 1 (1 draws the charts in this process).")
+    check_positive(args.workers, "--workers")
     if args.out is not None or Path(args.results).is_dir():
         claim_folder(check_out_path(args.out if args.out is not None else Path(args.results) / "report", "--out"),
                      "report")
