@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import ndtr, ndtri
 
 from analysis import abc_distance as D
 from sim.runs.cli import add_execution_args
@@ -64,13 +64,15 @@ EXAMPLES = """examples:
 
 @dataclass(frozen=True)
 class Prior:
-    """Uniform (or log10-uniform) prior of one calibrated parameter over its table range.
+    """Uniform (or log10-uniform) prior of one calibrated parameter over its range.
 
-    pyabc samples it in logit coordinates, z = logit((u - a) / (b - a)) with u the uniform coordinate on
-    ``bounds`` = [a, b] (u = log10 of the value for log priors). If u is uniform, z has the standard
-    logistic distribution, so the prior is exactly the same; but pyabc's multivariate normal proposals can
-    no longer fall outside the support. In the table's own coordinates, with 57 bounded parameters, almost
-    every proposal did (each coordinate must land inside its box), and pyabc redrew them one by one.
+    pyabc samples it in probit coordinates, z = Phi^-1((u - a) / (b - a)) with u the uniform coordinate on
+    ``bounds`` = [a, b] (u = log10 of the value for log priors) and Phi the standard normal CDF. If u is
+    uniform, z is standard normal, so the prior is exactly the same; but pyabc's multivariate normal
+    proposals can no longer fall outside the support (in the table's own coordinates, with 57 bounded
+    parameters, almost every proposal did, and pyabc redrew them one by one), and their Gaussian tails
+    match the prior's: with logit coordinates (a logistic prior, tails like e^-|z|) particles accepted far
+    out got huge importance weights and the effective sample size collapsed (docs/calibration.md §2.6).
     """
 
     name: str
@@ -81,8 +83,8 @@ class Prior:
 
     @property
     def key(self) -> str:
-        """The parameter's name inside pyabc: logit_NAME, or logit_log10_NAME for log-uniform priors."""
-        return f"logit_log10_{self.name}" if self.log else f"logit_{self.name}"
+        """The parameter's name inside pyabc: probit_NAME, or probit_log10_NAME for log-uniform priors."""
+        return f"probit_log10_{self.name}" if self.log else f"probit_{self.name}"
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -92,12 +94,12 @@ class Prior:
     def uniform(self, z: float | np.ndarray) -> float | np.ndarray:
         """The uniform coordinate of pyabc coordinate ``z``."""
         lo, hi = self.bounds
-        return lo + (hi - lo) * expit(z)
+        return lo + (hi - lo) * ndtr(z)
 
     def coordinate(self, u: float) -> float:
         """pyabc's coordinate of uniform coordinate ``u`` (the inverse of ``uniform``)."""
         lo, hi = self.bounds
-        return float(logit((u - lo) / (hi - lo)))
+        return float(ndtri((u - lo) / (hi - lo)))
 
     def value(self, z: float) -> float | int:
         """The model value of pyabc coordinate ``z`` (10**u for log priors, rounded for whole numbers)."""
@@ -115,30 +117,54 @@ def free_parameters() -> list[str]:
 
 
 def priors(names: list[str] | None = None) -> tuple[Prior, ...]:
-    """The priors of ``names`` (default: all free parameters), read from the parameter table's ranges."""
+    """The priors of ``names`` (default: all free parameters), over the parameter table's ranges.
+
+    An entry ``NAME=LOW:HIGH`` narrows that prior's support to [LOW, HIGH], which must lie inside the
+    table's range (history matching before ABC: docs/calibration.md §2.7). Whether a prior is log-uniform is
+    decided by the table's range, so narrowing keeps the prior's shape.
+    """
     from sim.errors import UserError
     from sim.inputs.parameters import PARAMS
 
     free = free_parameters()
-    names = free if names is None else names
-    bad = [n for n in names if n not in free]
-    if bad or not names:
+    entries = [(n, None) for n in free] if names is None else [_entry(e) for e in names]
+    bad = [n for n, _ in entries if n not in free]
+    if bad or not entries:
         raise UserError(f"--params: {', '.join(bad) or '(empty)'} cannot be calibrated; allowed are the "
                         f"parameters without a sourced value: {', '.join(free)}.")
     out = []
-    for n in names:
+    for n, support in entries:
         p = PARAMS[n]
+        low, high = support or (float(p.low), float(p.high))
+        if not p.low <= low < high <= p.high:
+            raise UserError(f"--params: {n}={low:g}:{high:g} is not a range inside {n}'s allowed range "
+                            f"[{p.low:g}, {p.high:g}] with LOW < HIGH.")
         log = p.low > 0 and p.high / p.low >= LOG_SPAN
-        out.append(Prior(n, float(p.low), float(p.high), log, p.kind is int))
+        out.append(Prior(n, low, high, log, p.kind is int))
     return tuple(out)
 
 
+def _entry(text: str) -> tuple[str, tuple[float, float] | None]:
+    """One ``--params`` entry: ``NAME`` or ``NAME=LOW:HIGH``."""
+    from sim.errors import UserError
+
+    name, eq, support = (t.strip() for t in text.partition("="))
+    if not eq:
+        return name, None
+    try:
+        low, high = (float(x) for x in support.split(":"))
+    except ValueError:
+        raise UserError(f"--params: '{text}' is not NAME or NAME=LOW:HIGH with two numbers (e.g. "
+                        f"ambush_rate=0.02:0.3).") from None
+    return name, (low, high)
+
+
 def pyabc_prior(prs: tuple[Prior, ...]):
-    """The priors as a ``pyabc.Distribution``: standard logistic in each logit coordinate, i.e. uniform over
-    the table's range (``Prior``)."""
+    """The priors as a ``pyabc.Distribution``: standard normal in each probit coordinate, i.e. uniform over
+    the prior's range (``Prior``)."""
     import pyabc
 
-    return pyabc.Distribution(**{p.key: pyabc.RV("logistic", 0.0, 1.0) for p in prs})
+    return pyabc.Distribution(**{p.key: pyabc.RV("norm", 0.0, 1.0) for p in prs})
 
 
 def model_values(prs: tuple[Prior, ...], theta: dict) -> dict[str, Any]:
@@ -279,7 +305,8 @@ def register(sub) -> None:
     p.add_argument("--steps", type=int, default=104,
                    help="weeks per run (default 104; shorter runs drop P14 below 104, P5b below 99, P8b below 44)")
     p.add_argument("--params", help="comma-separated subset to calibrate (default: every free parameter, see "
-                                    "`run.py params`: sources starting with [E]); the others keep their defaults")
+                                    "`run.py params`: sources starting with [E]); the others keep their defaults. "
+                                    "NAME=LOW:HIGH narrows that prior to [LOW, HIGH] inside the table's range")
     p.add_argument("--min-acceptance", type=float, default=0.1,
                    help="drop a generation whose acceptance rate falls below this and stop (default 0.1; "
                         "not enforced by the dask sampler)")

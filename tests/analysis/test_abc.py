@@ -96,12 +96,25 @@ def test_priors_cover_every_unsourced_parameter_over_the_table_ranges():
         for u in np.linspace(lo, hi, 7)[1:-1]:
             assert p.uniform(p.coordinate(u)) == pytest.approx(u)
     by_name = {p.name: p for p in prs}
-    assert by_name["recruit_pool"].log and by_name["recruit_pool"].key == "logit_log10_recruit_pool"
+    assert by_name["recruit_pool"].log and by_name["recruit_pool"].key == "probit_log10_recruit_pool"
     assert by_name["recruit_pool"].value(by_name["recruit_pool"].coordinate(4.5)) == 31623
-    assert not by_name["ambush_rate"].log and by_name["ambush_rate"].key == "logit_ambush_rate"
+    assert not by_name["ambush_rate"].log and by_name["ambush_rate"].key == "probit_ambush_rate"
     with pytest.raises(UserError, match="ejk_share"):  # sourced (HRW/UNAMA): not calibrated
         priors(["ejk_share"])
 
+
+
+def test_narrowed_priors_keep_the_table_shape_and_refuse_ranges_outside_it():
+    pool, rate = priors(["recruit_pool=10000:100000", "ambush_rate = 0.02:0.3"])
+    assert (pool.low, pool.high, pool.log, pool.integer) == (10000, 100000, True, True)
+    assert pool.value(-40.0) == 10000 and pool.value(40.0) == 100000 and pool.value(0.0) == 31623
+    assert (rate.low, rate.high, rate.log) == (0.02, 0.3, False)  # the table's [0, 1] range is not log
+    assert rate.value(0.0) == pytest.approx(0.16)
+    for bad, words in (("ambush_rate=0.5:2", "allowed range"), ("ambush_rate=0.3:0.02", "LOW < HIGH"),
+                       ("ambush_rate=0.1", "NAME=LOW:HIGH"), ("ambush_rate=a:b", "NAME=LOW:HIGH"),
+                       ("ejk_share=0.1:0.5", "cannot be calibrated")):
+        with pytest.raises(UserError, match=words):
+            priors([bad])
 
 def write_posterior(path, rows: list[dict]) -> None:
     pd.DataFrame(rows).to_csv(path, index=False)
@@ -155,8 +168,8 @@ def test_new_statistics_read_their_windows():
     assert P.BY_ID["P5b"].needs_steps() == 100 and P.BY_ID["P9n"].needs_steps() == 12
 
 
-def test_the_logit_coordinates_keep_the_prior_uniform_over_the_table_range():
-    """pyabc samples standard logistic z; mapped back, every parameter is uniform on its range (KS)."""
+def test_the_probit_coordinates_keep_the_prior_uniform_over_the_table_range():
+    """pyabc samples standard normal z; mapped back, every parameter is uniform on its range (KS)."""
     from analysis.calibrate import pyabc_prior
 
     prs = priors()
