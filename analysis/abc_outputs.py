@@ -95,7 +95,7 @@ def _save(fig, path: Path, plt) -> Path:
 
 
 def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Path, args: argparse.Namespace,
-                  seconds: float, interrupted: bool = False) -> list[Path]:
+                  seconds: float, stopped: str | None = None) -> list[Path]:
     """posterior.csv, generations.csv, manifest.json and the plots of the last finished generation; returns
     the paths written."""
     import pyabc
@@ -118,7 +118,7 @@ def write_outputs(history, prs: tuple[Prior, ...], ids: tuple[str, ...], out: Pa
         "patterns": {i: {"low": BY_ID[i].low, "high": BY_ID[i].high if np.isfinite(BY_ID[i].high) else None,
                          "title": BY_ID[i].title} for i in ids},
         "generations": int(len(gens)), "final_epsilon": float(gens["epsilon"].iloc[-1]),
-        "stopped": "interrupted (Ctrl-C); the outputs are of the last finished generation" if interrupted
+        "stopped": f"{stopped}; the outputs are of the last finished generation" if stopped
                    else "by a stopping rule (epsilon 0, --generations, --budget or --min-acceptance)",
         "evaluations": evaluations, "wall_seconds": round(seconds, 1), "cpu_seconds": round(_cpu_seconds(), 1),
         "seconds_per_evaluation_per_worker": round(seconds * _workers(args) / max(evaluations, 1), 3),

@@ -21,6 +21,8 @@ rate would fall below ``--min-acceptance`` (that generation is dropped).
 Stopping. Ctrl-C, ``kill -INT`` or ``kill`` (SIGTERM, what batch schedulers send) stops the run and writes
 the outputs of the last finished generation (exit 130); a run started in the background (``&``) has SIGINT
 ignored by its shell, so it is turned back on (``stop_on_signals``).
+If the importance weights of a generation turn NaN in pyabc (a population of a few particles collapsing onto
+a point), the last finished generation is written too, with a message, and the exit status is 1.
 
 Outputs in ``--out``: ``abc.db`` (pyabc's database), ``posterior.csv`` (final population: one row per
 particle, parameter values as the model received them, ``weight``, ``distance``), ``generations.csv``,
@@ -266,7 +268,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                            sampler=smp, eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5))
         abc.new(f"sqlite:///{(out / DB_NAME).resolve()}", D.observed(patterns))
         budget = np.inf if args.budget is None else args.budget // args.seeds
-        interrupted = False
+        interrupted, degenerate = False, ""
         with warnings.catch_warnings():  # pyabc compares epsilon with the previous one, inf - inf at generation 1
             warnings.filterwarnings("ignore", "invalid value encountered in scalar subtract", RuntimeWarning)
             try:
@@ -274,17 +276,29 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                   max_total_nr_simulations=budget, min_acceptance_rate=args.min_acceptance)
             except KeyboardInterrupt:  # Ctrl-C or kill: the finished generations are in abc.db; write the last one
                 interrupted, history = True, abc.history
+            except AssertionError as exc:  # pyabc's weights of the generation under way turned NaN
+                if "total weight" not in str(exc):
+                    raise
+                degenerate, history = str(exc), abc.history
     seconds = time.perf_counter() - started
-    if interrupted and history.max_t < 0:
-        raise UserError(f"calibrate was interrupted before generation 0 finished: nothing to write "
-                        f"({out / DB_NAME} is kept; start again with another --out).")
-    written = O.write_outputs(history, prs, ids, out, args, seconds, interrupted)
+    if (interrupted or degenerate) and history.max_t < 0:
+        raise UserError(f"calibrate {'was interrupted' if interrupted else 'failed'} before generation 0 finished: "
+                        f"nothing to write ({out / DB_NAME} is kept; start again with another --out).")
+    stopped = ("interrupted (Ctrl-C, SIGINT or SIGTERM)" if interrupted
+               else f"weights not finite in generation {history.max_t + 1}" if degenerate else None)
+    written = O.write_outputs(history, prs, ids, out, args, seconds, stopped)
     print(O.report(history, prs, ids, args, seconds))
     print("wrote " + ", ".join(str(p) for p in written))
     if interrupted:
         print(f"interrupted during generation {history.max_t + 1}: the outputs are those of generation "
               f"{history.max_t}, the last one finished.", file=sys.stderr)
         return 130
+    if degenerate:
+        print(f"calibrate stopped in generation {history.max_t + 1}: its importance weights are not finite "
+              f"(pyabc: '{degenerate}'), which happens when a tiny population collapses onto a point and the "
+              f"proposal kernel degenerates. The outputs are those of generation {history.max_t}, the last one "
+              f"finished; use a larger --population (200 is the default).", file=sys.stderr)
+        return 1
     return 0
 
 

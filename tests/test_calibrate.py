@@ -134,7 +134,10 @@ def test_a_runaway_run_stops_at_the_threshold_and_is_rejected_at_every_finite_ep
     baseline = load_scenario("baseline")
     full = run_one(baseline, 4, 8)
     assert full.halted is None
-    limit = float(full.national["iskp_members"].iloc[2])  # passed in week 4 or later, if members grow
+    members = full.national["iskp_members"].to_numpy()
+    # the last week that sets a new high (the prison escape of week 1 at least): the run must stop there
+    record = max(k for k in range(1, len(members)) if members[k] > members[:k].max())
+    limit = float(members[:record].max())
     halted = run_one(baseline, 4, 8, halt_members=limit)
     week = halted.halted
     assert week is not None and len(halted.national) == week + 1  # step 0 plus the weeks run
@@ -225,3 +228,29 @@ def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path, how
     assert len(post) == 4 and post["weight"].sum() == pytest.approx(1.0) and len(gens) == last + 1
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["stopped"].startswith("interrupted") and manifest["generations"] == last + 1
+
+
+def test_weights_that_turn_nan_stop_with_a_message_and_keep_the_last_finished_generation(tmp_path, monkeypatch,
+                                                                                           capsys):
+    """pyabc raises AssertionError('The population total weight nan ...') when a tiny population collapses
+    (seen with --population 2); calibrate must write the last finished generation, say why, and exit 1."""
+    import pyabc
+
+    from run import main
+
+    real = pyabc.ABCSMC.run
+
+    def collapse_after_generation_1(self, *args, **kwargs):
+        real(self, *args, **{**kwargs, "max_nr_populations": 2})
+        raise AssertionError("The population total weight nan is not normalized.")
+
+    monkeypatch.setattr(pyabc.ABCSMC, "run", collapse_after_generation_1)
+    out = tmp_path / "nan"
+    assert main(["calibrate", *SMALL, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "stopped in generation 2: its importance weights are not finite" in err and "--population" in err
+    assert "Traceback" not in err
+    assert pd.read_csv(out / "generations.csv")["generation"].tolist() == [0, 1]
+    assert len(pd.read_csv(out / "posterior.csv")) == 6
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stopped"].startswith("weights not finite in generation 2")
