@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python run.py sweep --scenarios all --seeds 20 --steps 104 --out $(OUT)
+	$(BIN)/python run.py sweep --scenarios all --posterior sim/data/posterior.csv --sets 20 --seeds 1 --steps 104 --out $(OUT)
 	$(BIN)/python run.py report $(OUT)
 
 chromium:

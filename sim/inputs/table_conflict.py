@@ -6,7 +6,7 @@ from sim.inputs.param_spec import Param, _p
 
 TABLE: list[Param] = [
     # --- attacks (mechanisms 4, 5) ---------------------------------------------------------
-    _p("ambush_rate", 0.107, "1/week", 0.0, 1.0, "attacks",
+    _p("ambush_rate", 0.0219, "1/week", 0.0, 1.0, "attacks",
        "Chance per week that a cell with a Taliban unit within reach ambushes it.", "[E] calibrated on P1"),
     _p("ambush_reach", 2, "cells", 0, 6, "attacks",
        "Distance at which a cell can strike a unit.", "[E]", int),
@@ -37,7 +37,7 @@ TABLE: list[Param] = [
        "[E]"),
     _p("violence_decay", 0.10, "1/week", 0.01, 1.0, "attacks",
        "Weekly decay of the grid's memory of violence.", "~10-week memory: IS near-repeat ~10 weeks (Chuang et al. 2019, docs/sources.md#chuang2019)"),
-    _p("hp_rate", 0.034, "1/week", 0.0, 1.0, "attacks",
+    _p("hp_rate", 0.0925, "1/week", 0.0, 1.0, "attacks",
        "Chance per week that a cell able to mount a high-profile attack does so, while prepared attacks are left (hp_capacity).", "[E] calibrated on P6"),
     _p("hp_min_members", 40, "people", 5, 1000, "attacks",
        "Members a cell needs to mount a high-profile attack.", "[E]; 4-5 attackers in Kandahar/hospital (docs/sources.md#kandahar2021, docs/sources.md#hospital2021)", int),
@@ -62,7 +62,7 @@ TABLE: list[Param] = [
        "Chance that a mass-casualty attack in a province with a Shia (Hazara) community strikes that community "
        "rather than ISIS-K's own Sunni constituency (then no local support is lost).",
        "2 of the 3 mass-casualty attacks on civilians in 2021 hit Shia mosques (Kunduz, Kandahar; docs/sources.md#the-big-attacks-of-2021)"),
-    _p("hp_capacity", 0.5, "attacks/week", 0.0, 5.0, "attacks",
+    _p("hp_capacity", 0.795, "attacks/week", 0.0, 5.0, "attacks",
        "High-profile attacks ISIS-K's full planning cadre can prepare per week (Poisson mean); the group-level "
        "limit, whatever the number of cells.",
        "[E]; record Aug-Dec 2021: 4 mass-casualty + 2 leadership attacks in ~20 weeks, 0.3/week (P6; docs/sources.md#the-big-attacks-of-2021)"),
@@ -92,7 +92,7 @@ TABLE: list[Param] = [
     _p("resource_income", 0.08, "units/week", 0.0, 2.0, "attacks",
        "Resources ISIS-K's treasury gathers per week per iskp_cell_size members (extortion, smuggling, donations): paid per person, so splitting a cell creates no money.", "[E]"),
     # --- counter-insurgency (mechanism 6) ---------------------------------------------------
-    _p("detection_base", 0.129, "1/week", 0.0, 2.0, "coin",
+    _p("detection_base", 0.0901, "1/week", 0.0, 2.0, "coin",
        "Detection hazard of a fully exposed cell by a unit with intelligence 1.", "[E] calibrated on P8"),
     _p("intelligence_initial", 0.30, "0-1", 0.0, 1.0, "coin",
        "Intelligence of Taliban units at the start.", "[E]; Kress & Szechtman 2009 (docs/sources.md#kress2009)"),
@@ -116,7 +116,7 @@ TABLE: list[Param] = [
        "Exposure a cell gains per attack it mounts.", "[E]"),
     _p("exposure_decay", 0.08, "1/week", 0.0, 1.0, "coin",
        "Weekly decay of a cell's exposure when it lies low.", "[E]"),
-    _p("raid_capture", 0.30, "share", 0.0, 1.0, "coin",
+    _p("raid_capture", 0.38, "share", 0.0, 1.0, "coin",
        "Share of a detected cell's members seized in a raid.", "[E]; Bennett 2008 effectiveness 0.8 per hit (docs/sources.md#bennett2008)"),
     _p("ejk_share", 0.40, "share", 0.0, 1.0, "coin",
        "Share of seized suspects killed extrajudicially rather than detained.",
@@ -138,7 +138,7 @@ TABLE: list[Param] = [
        "Mean influence of tribal elders.", "[E]; Nangarhar deal brokered by elders (article, docs/sources.md#kamel2021; docs/sources.md#surrender2021oct)"),
     _p("elder_stance_taliban", 0.65, "0-1", 0.0, 1.0, "surrender",
        "Initial mean stance of elders toward the Taliban (1 = fully cooperating).", "[E]"),
-    _p("surrender_rate", 0.39, "1/week", 0.0, 2.0, "surrender",
+    _p("surrender_rate", 1.44, "1/week", 0.0, 2.0, "surrender",
        "Weekly hazard scale of a member taking an elder's terms (x influence x stance x amnesty x pressure x (1 - ideology) x (1 - hardliner resolve)).",
        "[E] 1.18 x 0.33: the P9-calibrated cell hazard x share of the former cell-level form, per member"),
     _p("amnesty", 0.50, "0-1", 0.0, 1.0, "surrender",

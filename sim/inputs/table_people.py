@@ -13,7 +13,7 @@ TABLE: list[Param] = [
     _p("scale", 5, "people/agent", 1, 50, "scale",
        "People one Recruit agent stands for. 5 divides every sourced group size (65, 55, 50, 1,800, 2,200).",
        "[E] design choice", int, False),
-    _p("recruit_pool", 30000, "people", 1000, 1000000, "scale",
+    _p("recruit_pool", 18447, "people", 1000, 1000000, "scale",
        "Size of the at-risk recruitment pool (young people reachable by recruiters), spread over provinces by population.",
        "[E] free; no sourced figure (the sources of recruits are named, not their number: docs/sources.md#recruitment-money-borders-and-strikes)", int, False),
     # --- initial forces -------------------------------------------------------------------

@@ -128,6 +128,28 @@ def test_quoted_effect_sentences_are_what_the_report_prints(doc):
         assert effect_sentence(row, 104, m.group("base")) == m.group(0), f"{rel(doc)}: {m.group(0)}"
 
 
+N = r"[+−]?[\d,.]+"
+POSTERIOR_SENTENCE = re.compile(
+    rf"(?P<arm>[a-z][\w ]*): (?P<median>{N}) \(90% of sets x seeds: (?P<p05>{N}) to (?P<p95>{N}); mean "
+    rf"(?P<effect>{N}), 95% CI (?P<low>{N}) to (?P<high>{N})\) (?P<phrase>.+?) vs (?P<base>\w+) \("
+    rf"(?:(?P<rel>{N})%; )?(?P<verdict>[^,]+), robust in (?P<robust>\d+)% of plausible parameter sets\)\.")
+
+
+def test_the_readme_quotes_a_posterior_effect_sentence_as_the_report_prints_it():
+    """README's posterior sentences (make demo's sweep) re-rendered from their own numbers are identical."""
+    from analysis.report.wording import posterior_sentence
+
+    phrases = {outcome(name).phrase(104): name for name in HEADLINE}
+    found = list(POSTERIOR_SENTENCE.finditer(_joined_docs_text(ROOT / "README.md").replace("*", "")))
+    assert found
+    for m in found:
+        row = {"arm": m.group("arm"), "outcome": phrases[m.group("phrase")], "robust": int(m.group("robust")) / 100,
+               **{k: _number(m.group(g)) for k, g in (("median", "median"), ("p05", "p05"), ("p95", "p95"),
+                                                     ("effect", "effect"), ("ci_low", "low"), ("ci_high", "high"))},
+               "relative": _number(m.group("rel")) / 100 if m.group("rel") else None}
+        assert posterior_sentence(row, 104, m.group("base")) == m.group(0), m.group(0)
+
+
 # --------------------------------------------------------------------------------- pasted transcripts
 def _format_templates() -> list[tuple[re.Pattern, int]]:
     """Every string the program can print, as a regex (f-string fields match anything) and its literal length."""

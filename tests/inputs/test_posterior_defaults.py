@@ -1,6 +1,5 @@
 """Shipping a posterior: weighted medians as table defaults (``docs/adopt_posterior.py``) and what
-``run.py params`` says about them. The package ships no posterior yet (docs/calibration.md §2.6), so these
-tests use a temporary one."""
+``run.py params`` says about them, on temporary posteriors (the shipped one: test_shipped_posterior.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +41,7 @@ def test_summary_gives_table_defaults_whole_numbers_rounded_others_to_three_figu
 def test_run_py_params_marks_the_defaults_of_a_shipped_posterior(tmp_path, monkeypatch, capsys):
     from run import main
 
+    monkeypatch.setattr(post_mod, "SHIPPED", tmp_path / "none.csv")
     assert main(["params"]) == 0
     assert "posterior" not in capsys.readouterr().out.splitlines()[0]  # none shipped: nothing claimed
     monkeypatch.setattr(post_mod, "SHIPPED", _posterior(tmp_path))

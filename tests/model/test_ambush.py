@@ -53,7 +53,8 @@ def test_a_cell_reads_the_violence_of_attacks_on_units_within_its_reach():
     x, y = cell.cell.coordinate
     m.grid.violence.data[:] = 0.0
     r = m.p["ambush_reach"]
-    target = next((x + dx, y + dy) for dx in (r, -r) for dy in (0, r) if m.inside[x + dx, y + dy])
+    ring = [(x + dx, y + dy) for dx in range(-r, r + 1) for dy in range(-r, r + 1) if max(abs(dx), abs(dy)) == r]
+    target = next(t for t in ring if 0 <= t[0] < m.inside.shape[0] and 0 <= t[1] < m.inside.shape[1] and m.inside[t])
     m.grid.violence.data[target] = 2.0
     m.update_layers()
     assert m.grid.violence.data[x, y] == 0.0 and m.near_violence[x, y] == 2.0
