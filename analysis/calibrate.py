@@ -241,6 +241,28 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def release_database(history) -> None:
+    """After an interrupt, let go of what the interrupted database access held before reading abc.db again.
+
+    The interrupt can land inside pyabc's ``History`` between opening a connection and closing it (its
+    ``with_session`` wrapper has no ``finally``): the session stays open, or an orphaned connection keeps
+    its write lock, and the next connection then waits pyabc's 120 s ``DB_TIMEOUT`` for that lock. Roll the
+    session back, close it, and collect the orphans, so that the outputs read a consistent database at once.
+    """
+    import gc
+
+    session, engine = getattr(history, "_session", None), getattr(history, "_engine", None)
+    try:
+        if session is not None:
+            session.rollback()
+            session.close()
+        if engine is not None:
+            engine.dispose()
+    finally:
+        history._session = history._engine = None
+        gc.collect()
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     import pyabc
 
@@ -281,6 +303,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                     raise
                 degenerate, history = str(exc), abc.history
     seconds = time.perf_counter() - started
+    if interrupted or degenerate:
+        release_database(history)
     if (interrupted or degenerate) and history.max_t < 0:
         raise UserError(f"calibrate {'was interrupted' if interrupted else 'failed'} before generation 0 finished: "
                         f"nothing to write ({out / DB_NAME} is kept; start again with another --out).")

@@ -215,6 +215,7 @@ def test_ctrl_c_writes_the_outputs_of_the_last_finished_generation(tmp_path, how
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.1)
             finished = _generations_done(out / "abc.db")
+        time.sleep(0.5)  # into generation 2's simulations, past the database writes that follow the commit
         os.kill(proc.pid, signal.SIGTERM if how.startswith("kill (") else signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
