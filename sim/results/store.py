@@ -77,6 +77,10 @@ def _manifest_data(folder: Path) -> object:
                          f"folder. Give another folder.") from None
 
 
+BUSY = ("Another sweep is writing to '{root}' right now; wait for it to finish or stop it, then resume. "
+        "Nothing was changed.")
+
+
 def claim_folder(path: str | os.PathLike, kind: str, force: bool = False, flag: str = "--out") -> Path:
     """Check, before anything is written, that a command writing output of ``kind`` may use folder ``path``.
 
@@ -106,6 +110,8 @@ def claim_folder(path: str | os.PathLike, kind: str, force: bool = False, flag: 
         raise StoreError(f"{flag} '{folder}' is not empty; `run` replaces the tables and manifest in it. Give a new "
                          f"or empty folder, or add --force to overwrite that run's files.")
     if kind == "sweep" and found is None and not Store(folder).bare():
+        if Store(folder).locked():   # a sweep that started a moment ago: parts on the way, no manifest yet
+            raise StoreError(BUSY.format(root=folder))
         raise StoreError(f"Output folder '{folder}' is not empty and is not a results store (no {MANIFEST}); "
                          f"refusing to write into it. Give a new or empty folder.")
     return folder
@@ -126,8 +132,8 @@ class Store:
 
     def read_manifest(self) -> dict:
         """The manifest; StoreError if the folder is missing, is not a sweep store, or its plan was edited."""
-        if not self.root.is_dir():   # asked in this order, a folder that vanishes meanwhile reads as missing
-            if self.root.exists() and not self.root.is_dir():
+        if not self.root.is_dir():   # a folder that vanishes meanwhile reads as missing, not as a file
+            if self.root.is_file():
                 raise StoreError(f"'{self.root}' is a file, not a results folder made by `python run.py sweep`.")
             raise StoreError(f"Results folder '{self.root}' does not exist. Make one with "
                              f"`python run.py sweep --out {self.root}` (see `python run.py sweep --help`).")
@@ -230,6 +236,20 @@ class Store:
         except OSError:
             return ""
 
+    def locked(self) -> bool:
+        """Whether a writer holds the store's lock right now (a shared lock cannot be had)."""
+        try:
+            fd = os.open(self.root / ".lock", os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)   # closing also drops a shared lock that was granted
+        return False
+
     def bare(self) -> bool:
         """Empty, or only the empty skeleton of a sweep stopped before it wrote its manifest."""
         for entry in self.root.iterdir():
@@ -261,8 +281,7 @@ class Store:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreError(f"Another sweep is writing to '{self.root}' right now; wait for it to "
-                                 f"finish or stop it, then resume. Nothing was changed.") from None
+                raise StoreError(BUSY.format(root=self.root)) from None
             if created and note:
                 os.write(fd, note.encode())
             for table in TABLES:

@@ -86,6 +86,23 @@ def test_one_writer_at_a_time(tmp_path):
                 pass
 
 
+def test_a_sweep_starting_on_a_folder_another_is_filling_is_told_it_is_busy(tmp_path):
+    """Before its manifest, a starting sweep's folder holds parts on the way: a second sweep's folder check
+    must say 'another sweep is writing', not 'not a results store' (a race seen in the concurrency test)."""
+    from sim.results.store import claim_folder
+
+    folder = tmp_path / "s"
+    store = Store(folder)
+    with store.writing():
+        (folder / TABLES[0] / ".part-000001.parquet.tmp").write_bytes(b"on the way")
+        assert store.locked()
+        with pytest.raises(StoreError, match="Another sweep is writing"):
+            claim_folder(folder, "sweep")
+    assert not store.locked()
+    with pytest.raises(StoreError, match="not a results store"):
+        claim_folder(folder, "sweep")   # nobody writing: a folder of stray files is refused as before
+
+
 def test_parameter_named_like_an_output_gets_a_prefixed_column():
     assert param_column("amnesty") == "amnesty"
     assert param_column("taliban_strength") == "param_taliban_strength"   # also a national output
