@@ -2,9 +2,10 @@
 
 Priors. Every parameter of ``sim.inputs.parameters`` whose source starts with "[E]" (no sourced value),
 numeric, except ``scale`` (people per agent: a representation, which results must not depend on), is
-calibrated, ``recruit_pool`` included. Each prior is uniform over the table's allowed range, or
-log-uniform (uniform in log10, pyabc parameter ``log10_NAME``) when the range is positive and spans a
-factor of at least ``LOG_SPAN``. Whole-number parameters are rounded when they reach the model.
+calibrated by default, ``recruit_pool`` included (``--params`` picks a subset). Each prior is uniform over
+the table's allowed range, or over a narrower ``NAME=LOW:HIGH``, or log-uniform (uniform in log10, pyabc
+parameter ``probit_log10_NAME``) when the table's range is positive and spans a factor of at least
+``LOG_SPAN``. Whole-number parameters are rounded when they reach the model.
 
 Model (``analysis.abc_model.Simulator``). One parameter set runs the scenario over ``--seeds`` k model
 seeds, drawn from numpy's global generator (which pyabc's serial sampler also draws from, so a seeded
