@@ -23,12 +23,13 @@ demo: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# The suite runs on every core (pytest-xdist), a test file per worker so each file's fixtures are built once.
 test: $(STAMP) chromium
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
 
 # Refresh the README's picture on purpose (tests never write tracked files): the browser test, with its
 # final screenshot copied to docs/img/browser_view.png.
