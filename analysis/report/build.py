@@ -124,10 +124,10 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
                    per_set, set_params.sort_index() if set_params is not None else None)
 
 
-def time_series(r: Results, folder: Path) -> list[Callable[[], list[Chart]]]:
-    """Jobs (``analysis.report.parallel``) of the over-time charts: the overview, the small-multiples charts
-    of the key metrics (``SERIES_PER_JOB`` a job, redrawing one set of panels) and attacks by type. The bands
-    all of them draw are computed here, once."""
+def time_series(r: Results, folder: Path) -> list[tuple[int, Callable[[], list[Chart]]]]:
+    """Jobs (``analysis.report.parallel``) of the over-time charts, each with the panels it draws (its rough
+    cost): the overview, the small-multiples charts of the key metrics (``SERIES_PER_JOB`` a job, redrawing
+    one set of panels) and attacks by type. The bands all of them draw are computed here, once."""
     metrics = list(SERIES) + list(ATTACK_TYPES)
     bands = stats.bands(stats.cumulate(r.national, metrics), metrics)
     bands = bands.assign(arm=arm_labels(bands, r.params))
@@ -163,7 +163,8 @@ def time_series(r: Results, folder: Path) -> list[Callable[[], list[Chart]]]:
                       f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; "
                       f"{marks}.", r.save(fig, folder, "series_attacks_by_type"))]
     groups = [SERIES[i:i + SERIES_PER_JOB] for i in range(0, len(SERIES), SERIES_PER_JOB)]
-    return [overview, *(partial(series, g) for g in groups), attacks]
+    return [(1, overview), *((len(g) * len(r.arms), partial(series, g)) for g in groups),
+            (len(ATTACK_TYPES), attacks)]
 
 
 def map_weeks(horizon: int, weeks: list[int] | None) -> list[int]:
@@ -182,11 +183,12 @@ def when(r: Results, step: int) -> str:
 
 
 def province_maps(r: Results, folder: Path, weeks: list[int], resamples: int,
-                  per_100k: bool) -> list[Callable[[], list[Chart]]]:
-    """One job per map: baseline levels at the chosen weeks, each scenario minus baseline at the horizon."""
+                  per_100k: bool) -> list[tuple[int, Callable[[], list[Chart]]]]:
+    """One job per map figure, with the maps it draws: baseline levels at the chosen weeks, each scenario minus
+    baseline at the horizon."""
     def chart(job: Callable[[], tuple[str, str, list]]) -> list[Chart]:
         return [Chart("maps", *job())]
-    return [partial(chart, job) for job in map_figures.province_maps(
+    return [(panels, partial(chart, job)) for panels, job in map_figures.province_maps(
         r, lambda fig, name: r.save(fig, folder, name), lambda step: when(r, step), weeks, resamples, per_100k)]
 
 
@@ -322,7 +324,7 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     kinds = "scenario x design-point combinations" if r.params else "scenarios"
     sets = f"{r.posterior['sets']} posterior sets x " if r.posterior else ""
     say(f"report: {len(r.arms)} {kinds}, {sets}{r.national['seed'].nunique()} seeds, {r.horizon} weeks")
-    jobs: list[Callable[[], list[Chart]]] = []
+    jobs: list[tuple[int, Callable[[], list[Chart]]]] = []  # (panels drawn, job)
     if len(r.effects):
         def forest() -> list[Chart]:
             fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
@@ -331,9 +333,10 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
                           f"bootstrap 95% CI{' (resampling parameter sets)' if r.posterior else ''}; the number "
                           "above each dot is the difference in the outcome's units.",
                           r.save(fig, folder, "forest_effects"))]
-        jobs.append(forest)
+        jobs.append((len(HEADLINE), forest))
     jobs += time_series(r, folder) + province_maps(r, folder, weeks, resamples, per_100k)
-    figures = [chart for job in run_jobs(jobs, workers) for chart in job]
+    drawn = run_jobs([job for _, job in jobs], workers, costs=[panels for panels, _ in jobs])
+    figures = [chart for charts_of_job in drawn for chart in charts_of_job]
     out.mkdir(parents=True, exist_ok=True)
     t = tables(r, where)
     for name, table in t.items():
