@@ -28,6 +28,8 @@ from sim.results.store import Store
 from analysis.report.style import arm_labels, colours, pretty, save
 from analysis.report.wording import effect_sentence, number, posterior_sentence
 
+SERIES_PER_JOB = 4  # small-multiples charts drawn on one set of panels, one after another, in one job
+
 
 @dataclass
 class Chart:
@@ -59,8 +61,8 @@ class Results:
     set_params: pd.DataFrame | None = None  # per posterior set: its parameter values
     svg: bool = False
 
-    def save(self, fig, folder: Path, name: str) -> list[Path]:
-        return save(fig, folder, name, svg=self.svg)
+    def save(self, fig, folder: Path, name: str, keep_open: bool = False) -> list[Path]:
+        return save(fig, folder, name, svg=self.svg, keep_open=keep_open)
 
 
 def check(store, baseline: str, where: Path) -> None:
@@ -122,9 +124,10 @@ def compute(where: Path, baseline: str, resamples: int) -> Results:
                    per_set, set_params.sort_index() if set_params is not None else None)
 
 
-def time_series(r: Results, folder: Path) -> list[Callable[[], Chart]]:
-    """One job per chart (``analysis.report.parallel``): the overview, one small-multiples chart per key
-    metric, and attacks by type. The bands all of them draw are computed here, once."""
+def time_series(r: Results, folder: Path) -> list[tuple[int, Callable[[], list[Chart]]]]:
+    """Jobs (``analysis.report.parallel``) of the over-time charts, each with the panels it draws (its rough
+    cost): the overview, the small-multiples charts of the key metrics (``SERIES_PER_JOB`` a job, redrawing
+    one set of panels) and attacks by type. The bands all of them draw are computed here, once."""
     metrics = list(SERIES) + list(ATTACK_TYPES)
     bands = stats.bands(stats.cumulate(r.national, metrics), metrics)
     bands = bands.assign(arm=arm_labels(bands, r.params))
@@ -133,30 +136,35 @@ def time_series(r: Results, folder: Path) -> list[Callable[[], Chart]]:
     marks = f"vertical lines mark the scheduled events ({charts.events_caption(base_events)})" if base_events \
         else "no scheduled events"
 
-    def overview() -> Chart:
-        return Chart("series", "ISIS-K members under each scenario",
-                     f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; "
-                     f"{marks}.", r.save(charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
-                                                         "ISIS-K members under each scenario", "people"),
-                                         folder, "overview_iskp_members"))
+    def overview() -> list[Chart]:
+        fig = charts.overview(bands, "iskp_members", r.arms, r.colours, base_events,
+                              "ISIS-K members under each scenario", "people")
+        return [Chart("series", "ISIS-K members under each scenario",
+                      f"Median over seeds of each scenario; the grey band is the baseline's 10th-90th percentile; "
+                      f"{marks}.", r.save(fig, folder, "overview_iskp_members"))]
 
-    def series(m: str) -> Chart:
-        label = LABELS.get(m, m)
-        title = f"{label[0].upper()}{label[1:]}{' since the start (cumulative)' if is_flow(m) else ''}"
-        unit = "0-1" if "(0-1)" in label else "people"
-        fig = charts.series_panels(bands, m, r.arms, r.reference, r.colours, events, title, unit)
-        return Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
-                     f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares far "
-                     "from zero have a fitted vertical axis (not from 0), so that small differences show.",
-                     r.save(fig, folder, f"series_{m}"))
+    def series(metrics: tuple[str, ...]) -> list[Chart]:
+        panels = charts.SeriesPanels(bands, r.arms, r.reference, r.colours, events)
+        out = []
+        for m in metrics:
+            label = LABELS.get(m, m)
+            title = f"{label[0].upper()}{label[1:]}{' since the start (cumulative)' if is_flow(m) else ''}"
+            fig = panels.draw(m, title, "0-1" if "(0-1)" in label else "people")
+            out.append(Chart("series", title, "Each panel: one scenario (colour) over the baseline (grey); "
+                             f"line = median over seeds, band = 10th-90th percentile; {marks}. Stocks and shares "
+                             "far from zero have a fitted vertical axis (not from 0), so that small differences show.",
+                             r.save(fig, folder, f"series_{m}", keep_open=m != metrics[-1])))
+        return out
 
-    def attacks() -> Chart:
+    def attacks() -> list[Chart]:
         fig = charts.attack_panels(bands, ATTACK_TYPES, r.arms, r.colours, base_events,
                                    "ISIS-K attacks by type since the start")
-        return Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
-                     f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; "
-                     f"{marks}.", r.save(fig, folder, "series_attacks_by_type"))
-    return [overview, *(partial(series, m) for m in SERIES), attacks]
+        return [Chart("series", "ISIS-K attacks by type", "Cumulative attacks of each type, median over seeds; "
+                      f"the baseline is drawn with its 10th-90th percentile band. Each panel has its own scale; "
+                      f"{marks}.", r.save(fig, folder, "series_attacks_by_type"))]
+    groups = [SERIES[i:i + SERIES_PER_JOB] for i in range(0, len(SERIES), SERIES_PER_JOB)]
+    return [(1, overview), *((len(g) * len(r.arms), partial(series, g)) for g in groups),
+            (len(ATTACK_TYPES), attacks)]
 
 
 def map_weeks(horizon: int, weeks: list[int] | None) -> list[int]:
@@ -175,11 +183,12 @@ def when(r: Results, step: int) -> str:
 
 
 def province_maps(r: Results, folder: Path, weeks: list[int], resamples: int,
-                  per_100k: bool) -> list[Callable[[], Chart]]:
-    """One job per map: baseline levels at the chosen weeks, each scenario minus baseline at the horizon."""
-    def chart(job: Callable[[], tuple[str, str, list]]) -> Chart:
-        return Chart("maps", *job())
-    return [partial(chart, job) for job in map_figures.province_maps(
+                  per_100k: bool) -> list[tuple[int, Callable[[], list[Chart]]]]:
+    """One job per map figure, with the maps it draws: baseline levels at the chosen weeks, each scenario minus
+    baseline at the horizon."""
+    def chart(job: Callable[[], tuple[str, str, list]]) -> list[Chart]:
+        return [Chart("maps", *job())]
+    return [(panels, partial(chart, job)) for panels, job in map_figures.province_maps(
         r, lambda fig, name: r.save(fig, folder, name), lambda step: when(r, step), weeks, resamples, per_100k)]
 
 
@@ -315,17 +324,19 @@ def build(where: Path, out: Path | None = None, baseline: str = "baseline", week
     kinds = "scenario x design-point combinations" if r.params else "scenarios"
     sets = f"{r.posterior['sets']} posterior sets x " if r.posterior else ""
     say(f"report: {len(r.arms)} {kinds}, {sets}{r.national['seed'].nunique()} seeds, {r.horizon} weeks")
-    jobs: list[Callable[[], Chart]] = []
+    jobs: list[tuple[int, Callable[[], list[Chart]]]] = []  # (panels drawn, job)
     if len(r.effects):
-        def forest() -> Chart:
+        def forest() -> list[Chart]:
             fig = charts.forest(r.effects, list(HEADLINE), r.colours, r.horizon, r.baseline)
-            return Chart("effects", "Forest plot of the effects",
-                         "Mean paired difference to the baseline in percent of the baseline's mean, with its "
-                         f"bootstrap 95% CI{' (resampling parameter sets)' if r.posterior else ''}; the number "
-                         "above each dot is the difference in the outcome's units.", r.save(fig, folder, "forest_effects"))
-        jobs.append(forest)
+            return [Chart("effects", "Forest plot of the effects",
+                          "Mean paired difference to the baseline in percent of the baseline's mean, with its "
+                          f"bootstrap 95% CI{' (resampling parameter sets)' if r.posterior else ''}; the number "
+                          "above each dot is the difference in the outcome's units.",
+                          r.save(fig, folder, "forest_effects"))]
+        jobs.append((len(HEADLINE), forest))
     jobs += time_series(r, folder) + province_maps(r, folder, weeks, resamples, per_100k)
-    figures = run_jobs(jobs, workers)
+    drawn = run_jobs([job for _, job in jobs], workers, costs=[panels for panels, _ in jobs])
+    figures = [chart for charts_of_job in drawn for chart in charts_of_job]
     out.mkdir(parents=True, exist_ok=True)
     t = tables(r, where)
     for name, table in t.items():

@@ -9,8 +9,13 @@ drawing does not measure the tick labels again to place them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import matplotlib.pyplot as plt
 from matplotlib.font_manager import FontProperties
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D, Transform
 
 LINE_IN = 1.25 / 72  # height of a line of text per point of font size (inches)
 TICKS_IN = 0.12      # tick length and padding between an axis and its tick labels
@@ -51,3 +56,17 @@ def fix_labels(ax: plt.Axes, ylabel_gap: float) -> None:
     ax.yaxis.set_label_coords(-ylabel_gap / (bbox.width * width), 0.5)
     xsize = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
     ax.xaxis.set_label_coords(0.5, -(TICKS_IN + xsize * LINE_IN + 0.03) / (bbox.height * height))
+
+
+@lru_cache(maxsize=None)
+def glyphs(text: str, size: float, bold: bool = False) -> Path:
+    """The outline of ``text`` at ``size`` points, centred on (0, 0), in points: text drawn as a path (for a
+    halo, or many times over) costs one conversion instead of one per drawing."""
+    path = TextPath((0, 0), text, size=size, prop=FontProperties(weight="bold" if bold else "normal"))
+    box = path.get_extents()
+    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
+
+
+def in_points(fig: plt.Figure) -> Transform:
+    """The transform of paths given in points (``glyphs``) onto ``fig``."""
+    return Affine2D().scale(1 / 72) + fig.dpi_scale_trans

@@ -57,9 +57,10 @@ def marked_provinces(table: pd.DataFrame, metric: str, step: int, baseline: str,
 
 
 def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int], resamples: int,
-                  per_100k: bool = False) -> list[Callable[[], tuple[str, str, list]]]:
-    """One job per map figure (``analysis.report.parallel``), each returning its (title, caption, saved paths);
-    ``r`` is ``build.Results``. The tables all maps share are computed here, once."""
+                  per_100k: bool = False) -> list[tuple[int, Callable[[], tuple[str, str, list]]]]:
+    """One job per map figure (``analysis.report.parallel``), each returning its (title, caption, saved paths),
+    with the number of maps it draws (its rough cost); ``r`` is ``build.Results``. The tables all maps share
+    are computed here, once."""
     metrics = list(MAP_METRICS)
     table = cumulated(r.provinces, sorted(set(weeks) | {r.horizon}))
     values = stats.means_at(table, metrics, sorted(set(weeks) | {r.horizon}), ["province"], cumulated=True)
@@ -92,11 +93,11 @@ def province_maps(r, save: Callable, when: Callable[[int], str], weeks: list[int
                 "outlined in bold differ by more than the seed noise (95% CI of the paired difference "
                 "excludes 0).", save(fig, f"map_{m}_difference{suffix}"))
 
-    jobs = [partial(level, m, name) for m, (name, _, _) in MAP_METRICS.items()]
+    jobs = [(len(weeks), partial(level, m, name)) for m, (name, _, _) in MAP_METRICS.items()]
     diff = stats.minus_baseline(values.drop(columns="arm"), metrics, r.baseline)
     diff = diff[diff["step"] == r.horizon]
     if diff.empty:
         return jobs
     cols = stats.arm_columns(diff)
     diff = diff.assign(arm=arm_labels(diff, r.params))
-    return jobs + [partial(difference, m, name) for m, (name, _, _) in MAP_METRICS.items()]
+    return jobs + [(len(r.arms) - 1, partial(difference, m, name)) for m, (name, _, _) in MAP_METRICS.items()]

@@ -16,11 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
-from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path as MplPath
-from matplotlib.textpath import TextPath
-from matplotlib.transforms import Affine2D
 
+from analysis.report.layout import glyphs, in_points
 from sim.inputs.geography import load_geography
 from sim.inputs.outlines import CREDIT, load_outlines, spread_labels
 
@@ -103,14 +101,6 @@ def number_positions(ax: plt.Axes, size: float = NUMBER_SIZE) -> np.ndarray:
     return spread_labels(outlines.labels, half / points_per_unit)
 
 
-@lru_cache(maxsize=None)
-def glyphs(text: str, size: float, bold: bool) -> MplPath:
-    """The outline of ``text`` at ``size`` points, centred on (0, 0), in points."""
-    path = TextPath((0, 0), text, size=size, prop=FontProperties(weight="bold" if bold else "normal"))
-    box = path.get_extents()
-    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
-
-
 def number_provinces(ax: plt.Axes, positions: np.ndarray, marked: frozenset[str] = frozenset(),
                      size: float = NUMBER_SIZE) -> None:
     """Write each province's key number at ``positions`` (``number_positions``), in bold if ``marked``, with a
@@ -125,14 +115,13 @@ def number_provinces(ax: plt.Axes, positions: np.ndarray, marked: frozenset[str]
     if moved:
         ax.add_collection(LineCollection([(outlines.labels[i], positions[i]) for i in moved], colors="#333333",
                                          linewidths=0.4, zorder=2), autolim=False)
-    in_points = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
     groups = [(bold, [i for i in range(geo.n_provinces) if (geo.names[i] in marked) == bold]) for bold in (False, True)]
     for halo in (True, False):
         for bold, ids in groups:
             if not ids:
                 continue
             numbers = PathCollection([glyphs(str(i + 1), size, bold) for i in ids], offsets=positions[ids],
-                                     offset_transform=ax.transData, transform=in_points, zorder=3,
+                                     offset_transform=ax.transData, transform=in_points(ax.figure), zorder=3,
                                      facecolors="none" if halo else "black", edgecolors="white" if halo else "none",
                                      linewidths=HALO_WIDTH if halo else 0.0)
             numbers.set_in_layout(False)

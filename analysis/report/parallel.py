@@ -29,17 +29,20 @@ def _run(i: int) -> object:
     return _JOBS[i]()
 
 
-def run_jobs(jobs: list[Callable[[], T]], workers: int | None = None) -> list[T]:
+def run_jobs(jobs: list[Callable[[], T]], workers: int | None = None, costs: list[float] | None = None) -> list[T]:
     """Each job's result, in the jobs' order; in ``workers`` forked processes (default: ``default_workers``),
-    or in this process when there is one worker, one job, or no fork on this platform. Put the slowest
-    jobs first: they are handed out in order, one at a time."""
+    or in this process when there is one worker, one job, or no fork on this platform. The jobs are handed
+    out one at a time, the costliest first by ``costs`` (rough relative costs, e.g. the panels a job draws;
+    default: as listed), so that no worker is left with a slow job while the others have finished."""
     workers = min(len(jobs), default_workers() if workers is None else workers)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [job() for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -costs[i]) if costs else list(range(len(jobs)))
     global _JOBS
     _JOBS = list(jobs)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, range(len(jobs)), chunksize=1)
+            done = dict(zip(order, pool.map(_run, order, chunksize=1)))
     finally:
         _JOBS = []
+    return [done[i] for i in range(len(jobs))]

@@ -52,19 +52,24 @@ def settle(fig: plt.Figure) -> None:
         fig.set_layout_engine(None)  # None, not "none" (the rcParams above keep automatic layouts off)
 
 
-def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True) -> list[Path]:
-    """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure.
+def save(fig: plt.Figure, folder: Path, name: str, svg: bool = True, keep_open: bool = False) -> list[Path]:
+    """Write ``name``.png (and ``name``.svg with ``svg``) into ``folder`` and free the figure, unless ``keep_open``
+    (it is drawn again, with other data: ``charts.SeriesPanels``).
 
     The report passes ``svg=False`` unless ``--svg`` is given; the sensitivity charts keep both formats."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png"]
-    fig.dpi = max(DPI, fig.dpi)  # maps raise their dpi for print width
+    own_dpi = fig.dpi
+    fig.dpi = max(DPI, own_dpi)  # maps raise their dpi for print width
     settle(fig)
     fig.savefig(paths[0], dpi=fig.dpi, facecolor="white", pil_kwargs={"compress_level": PNG_COMPRESSION})
     if svg:
         paths.append(folder / f"{name}.svg")
         fig.savefig(paths[1], facecolor="white")
-    plt.close(fig)
+    if keep_open:  # measured again for the next drawing: at the dpi it was made with, as a new figure is
+        fig.dpi = own_dpi
+    else:
+        plt.close(fig)
     return paths
 
 

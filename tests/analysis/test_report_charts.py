@@ -73,7 +73,7 @@ def test_every_event_line_is_labelled_with_its_date_and_the_caption_names_its_da
     charts.mark_events(ax, EVENTS, start, 52)
     lines = [line for line in ax.lines if len(set(line.get_xdata())) == 1]
     assert len(lines) == 4
-    labels = " | ".join(t.get_text() for t in ax.texts)
+    labels = " | ".join(c.get_label() for c in ax.collections if c.get_gid() == "event label")
     for day in ("15 Aug 2021", "31 Oct", "5 Nov 2021", "6 Feb 2022"):
         assert day in labels
     caption = charts.events_caption(EVENTS)
