@@ -39,6 +39,18 @@ def known_presence(m: "InsurgencyModel") -> np.ndarray:
     return np.where(geo.inside, known / covered, -np.inf)
 
 
+# Values closer than this (relative) are ties: the window sums of two places that see the same members
+# differ only in rounding, which depends on the machine's floating-point code (SIMD width), so an exact
+# argmax would let the CPU pick the unit's move.
+TIE = 1e-9
+
+
+def first_best(value: np.ndarray) -> np.ndarray:
+    """Per row, the first column within ``TIE`` (relative) of the row's maximum: staying put wins ties."""
+    best = value.max(axis=1, keepdims=True)
+    return np.argmax(value >= best - TIE * np.maximum(1.0, np.abs(best)), axis=1)
+
+
 def climb(layer: np.ndarray, xy: np.ndarray, post: np.ndarray, speed: int, leash: int) -> np.ndarray:
     """New positions (n, 2): ``speed`` steps each to the best of the Moore neighbours (or stay), never
     leaving the grid, Afghanistan or the leash around the post."""
@@ -48,7 +60,7 @@ def climb(layer: np.ndarray, xy: np.ndarray, post: np.ndarray, speed: int, leash
         ok = ((cand >= 0) & (cand < (w, h))).all(axis=-1) & (space.chebyshev(cand, post[:, None, :]) <= leash)
         cx, cy = np.clip(cand[..., 0], 0, w - 1), np.clip(cand[..., 1], 0, h - 1)
         value = np.where(ok, layer[cx, cy], -np.inf)
-        xy = cand[np.arange(len(xy)), np.argmax(value, axis=1)]
+        xy = cand[np.arange(len(xy)), first_best(value)]
     return xy
 
 
