@@ -22,6 +22,7 @@ LEVERS = [
     ("6 lower accuracy kills more non-members", "ejk_nonmembers", "sum", 30, {"ejk_accuracy": 0.9}, {"ejk_accuracy": 0.3}, +1),
     ("7 more elder influence, more surrenders", "surrenders", "sum", 30, {"elder_influence": 0.2}, {"elder_influence": 0.8}, +1),
     ("7 more generous amnesty, more surrenders", "surrenders", "sum", 30, {"amnesty": 0.1}, {"amnesty": 0.9}, +1),
+    ("7 leverage over outsiders, more surrenders", "surrenders", "sum", 30, {"outsider_leverage": 0.0}, {"outsider_leverage": 1.0}, +1),
     ("7 weaker monitoring, more relapses", "relapses", "sum", 52, {"monitoring": 0.95}, {"monitoring": 0.0}, +1),
     ("8 elders as targets", "elders_killed", "sum", 30, {"elder_attack_rate": 0.0}, {"elder_attack_rate": 0.05}, +1),
     ("10 external strikes raise civilian deaths", "civilian_deaths", "sum", 30, {"external_strikes": 0.0}, {"external_strikes": 2.0}, +1),

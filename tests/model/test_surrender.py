@@ -105,3 +105,38 @@ def test_the_surrender_prone_are_used_up():
     assert p_early - p_late > 3 * se, (p_early, p_late, se)
     assert np.mean(gap) > 0  # who surrenders is less ideological than the cell
     assert (np.array(prone_after) < np.array(prone_before)).all()
+
+
+@given(home=st.integers(0, 33), cell=st.integers(0, 33), outsider=unit)
+def test_elders_have_full_leverage_only_over_their_own_men(home, cell, outsider):
+    k = surrender.kin_leverage(np.array([home]), np.array([cell]), outsider)[0]
+    assert k == (1.0 if home == cell else outsider)
+
+
+def _who_surrenders(monkeypatch, seed: int, outsider: float) -> tuple[int, int]:
+    """(locals, outsiders) among the endogenous surrenders of 30 weeks (the scheduled groups switched off)."""
+    seen = {"local": 0, "outsider": 0}
+    real = surrender.give_up
+
+    def give_up(m, cell, idx, pid):
+        local = int((m.pool.province[idx] == pid).sum())
+        seen["local"] += local
+        seen["outsider"] += len(idx) - local
+        real(m, cell, idx, pid)
+
+    monkeypatch.setattr(surrender, "give_up", give_up)
+    monkeypatch.setattr(surrender, "scheduled", lambda m, event: None)
+    m = InsurgencyModel(rng=seed, outsider_leverage=outsider)
+    for _ in range(30):
+        m.step()
+    monkeypatch.undo()
+    return seen["local"], seen["outsider"]
+
+
+def test_with_no_leverage_over_outsiders_only_local_men_surrender(monkeypatch):
+    """Members whose home is another province (their cell moved) take no terms when ``outsider_leverage`` is 0,
+    and do when it is 1: so the rule binds in the model, not only in the function."""
+    closed = [_who_surrenders(monkeypatch, s, 0.0) for s in (1, 2, 3)]
+    opened = [_who_surrenders(monkeypatch, s, 1.0) for s in (1, 2, 3)]
+    assert all(out == 0 for _, out in closed) and sum(loc for loc, _ in closed) > 0
+    assert sum(out for _, out in opened) > 0

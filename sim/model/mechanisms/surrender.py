@@ -6,7 +6,9 @@ tribal leaders ... although they would be closely monitored by Taliban intellige
 members of the organization agreeing to give up their fight" (a scheduled event of the scenario).
 Endogenous surrender needs real pressure (losses to raids, ambush counterfire and strikes, accumulated
 in ``IskpCell.pressure``): the least committed members of pressed cells take the terms first, so the
-surrender-prone are used up and the ideologues, foreign fighters and ex-prisoners remain.
+surrender-prone are used up and the ideologues, foreign fighters and ex-prisoners remain. The elders'
+offer reaches the men of their own province; a cell's members from elsewhere hear it only as
+``outsider_leverage``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ def surrender_hazard(rate, offer, amnesty, pressure_, ideology, hardliner, resol
     return rate * offer * amnesty * pressure_ * (1.0 - ideology) * (1.0 - resolve * hardliner)
 
 
+def kin_leverage(home_province, cell_province, outsider):
+    """The elders' leverage over each member: full over the men of their own province, ``outsider`` over
+    those whose home is elsewhere (a cell's members stay with it when it moves to another province). The
+    record's surrendered groups were local men brokered by the elders of their own districts; an elder
+    speaks for his qawm, a kinship network, not for strangers passing through."""
+    return np.where(home_province == cell_province, 1.0, outsider)
+
+
 def relapse_hazard(rate, monitoring, control, grievance_):
     """Surrendered recruits relapse when monitoring is weak and grievance high."""
     return rate * (1.0 - monitoring * control) * grievance_
@@ -59,7 +69,8 @@ def broker(m: "InsurgencyModel") -> None:
     sizes = np.array([len(c.members) for c in cells])
     idx = np.concatenate([c.members for c in cells])
     owner = np.repeat(np.arange(len(cells)), sizes)
-    offer = elders.cooperation(m)[np.array([c.province for c in cells])][owner]
+    cell_prov = np.array([c.province for c in cells])[owner]
+    offer = elders.cooperation(m)[cell_prov] * kin_leverage(pool.province[idx], cell_prov, p["outsider_leverage"])
     hardliner = (pool.origin[idx] == 2) | pool.ex_prisoner[idx]
     h = surrender_hazard(p["surrender_rate"], offer, p["amnesty"], press[owner], pool.ideology[idx], hardliner,
                          p["hardliner_resolve"])
